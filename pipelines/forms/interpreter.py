@@ -1,0 +1,440 @@
+"""Lay a document's tables onto a form: every cell of the form, with its state and raw text.
+
+The document's tables are read as one sequence of tokens (cells in document order, with row
+starts where the layout marks rows). Labels, never offsets, say where a form table begins, which
+block and row a number belongs to, and which column: the header's labels where present, a
+column's place among the form's columns where its header cell is empty, and the form's own
+arithmetic (总计 = the sum of the others) where the order is in doubt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipelines.forms.catalog import FORMS, form_for_year
+from pipelines.forms.index import ANCHOR, COLUMN, FURNITURE, GROUP, HEADER, ROW, LabelIndex, form_evidence
+from pipelines.forms.spec import Block, Form, FormTable, Line
+from pipelines.forms.values import BLANK, VALUE, read_cell
+from pipelines.readers.model import Document, ReadError
+from pipelines.readers.tokens import is_value_like
+
+HEADER_START = ("信息内容",)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A cell of the document with where it was: table ordinal, row (None in a stream), cell ordinal."""
+
+    text: str
+    table: int
+    row: int | None
+    cell: int
+    row_start: bool = False
+
+
+@dataclass(slots=True)
+class FactCell:
+    fact_table: str
+    coords: dict[str, str]
+    unit: str | None
+    value: Decimal | None
+    state: str
+    raw_text: str | None
+    src: Token | None
+    row_label: str | None
+    column_label: str | None
+
+
+@dataclass(slots=True)
+class Leftover:
+    """A non-empty cell the form has no place for (an agency's own row, a cell past the last column)."""
+
+    table_name: str
+    row_label: str | None
+    column_label: str | None
+    raw_text: str
+    src: Token
+
+
+@dataclass(slots=True)
+class Interpretation:
+    form: Form
+    cells: list[FactCell]
+    unmapped: list[Leftover]
+    tables_found: list[str]
+    form_basis: str
+
+
+@dataclass(slots=True)
+class _ParsedRow:
+    block: int
+    line: int | None  # None: a row the form does not have
+    label: Token
+    values: list[Token] = field(default_factory=list)
+    slots: list[Token | None] | None = None
+    complete: bool = True
+
+
+def tokens_of(doc: Document) -> list[Token]:
+    """Given a document, return its table cells in order (merged grid positions left out)."""
+    out: list[Token] = []
+    for table in doc.tables:
+        for r, row in enumerate(table.rows):
+            first = True
+            for c, cell in enumerate(row):
+                if cell.merged:
+                    continue
+                out.append(Token(cell.text, table.index, r if table.has_rows else None, c,
+                                 row_start=first and table.has_rows))
+                first = False
+    return out
+
+
+def choose_form(tokens: list[Token], year_hint: int | None) -> tuple[Form, str]:
+    """Given the document's cells, return the form its labels name (else the year's form) and why."""
+    texts = [t.text for t in tokens]
+    scores = [(form_evidence(form, texts), form) for form in FORMS]
+    scores.sort(key=lambda s: s[0], reverse=True)
+    if scores[0][0] > (scores[1][0] if len(scores) > 1 else 0):
+        return scores[0][1], f"labels ({scores[0][0]} found)"
+    if year_hint is not None:
+        return form_for_year(year_hint), "report year"
+    return FORMS[-1], "default"
+
+
+def _segments(form: Form, tokens: list[Token]) -> list[tuple[FormTable, list[Token]]]:
+    """Given all tokens, return each form table found with its tokens, in document order."""
+    starts: list[tuple[int, FormTable]] = []
+    for table in form.tables:
+        index = LabelIndex(table, header_labels=table.starts)
+        for i, tok in enumerate(tokens):
+            if not is_value_like(tok.text) and index.lookup(tok.text, (HEADER,)):
+                starts.append((i, table))
+                break
+    starts.sort(key=lambda s: s[0])
+    out = []
+    for n, (i, table) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(tokens)
+        begin = 0 if n == 0 else i
+        out.append((table, tokens[begin:end]))
+    return out
+
+
+def _label_text(tok: Token | None) -> str | None:
+    return tok.text if tok is not None else None
+
+
+class _BlockReader:
+    """Reads a table made of labelled rows (tables A and B) from its tokens."""
+
+    def __init__(self, table: FormTable, index: LabelIndex) -> None:
+        self.table = table
+        self.index = index
+        self.rows: list[_ParsedRow] = []
+        self.leftovers: list[Leftover] = []
+        self.block = 0
+        self.slots: dict[int, list[Token | None]] = {}
+        self.collecting: list[Token | None] | None = None
+        self.current: _ParsedRow | None = None
+        self.row_has_label = False
+
+    def _finish(self) -> None:
+        if self.current is not None:
+            self.rows.append(self.current)
+        self.current = None
+
+    def _start_header(self) -> None:
+        self._finish()
+        self.collecting = []
+        self.slots[self.block] = self.collecting
+
+    def feed(self, tokens: list[Token]) -> None:
+        for tok in tokens:
+            if tok.row_start:
+                self._finish()
+                self.collecting = None
+                self.row_has_label = False
+            text = tok.text
+            if is_value_like(text):
+                if self.current is not None:
+                    self.current.values.append(tok)
+                elif self.collecting is not None:
+                    self.collecting.append(tok if text.strip() else None)
+                elif text.strip():
+                    self.leftovers.append(Leftover(self.table.name, None, None, text, tok))
+                continue
+            if self.current is not None and tok.row is not None and self.row_has_label and self.current.values:
+                # In a grid row, text after the row's numbers is a value that is no number.
+                self.current.values.append(tok)
+                continue
+            if self.index.lookup(text, HEADER_KINDS) is not None:
+                self._start_header()
+                continue
+            hit = self.index.lookup(text, (ANCHOR, ROW, GROUP, FURNITURE))
+            column = self.index.lookup(text, (COLUMN,), self.block)
+            if self.collecting is not None and column is not None and (hit is None or hit.kind != ANCHOR):
+                self.collecting.append(tok)
+            elif hit is not None and hit.kind == ANCHOR:
+                self._finish()
+                self.block = hit.block
+                self.collecting = None
+            elif hit is not None and hit.kind == ROW:
+                self._finish()
+                self.collecting = None
+                self.block = hit.block
+                self.current = _ParsedRow(hit.block, hit.line, tok)
+                self.row_has_label = True
+            elif hit is not None:  # group heading or furniture: no number of its own
+                if self.current is not None and (self.current.values or tok.row is None):
+                    self._finish()
+            elif column is not None and self.current is None:
+                if self.collecting is None:
+                    self.collecting = []
+                    self.slots[self.block] = self.collecting
+                self.collecting.append(tok)
+            elif self.collecting is not None and self.current is None:
+                self.collecting.append(tok)  # a header cell the form does not have
+            else:
+                self._finish()
+                self.current = _ParsedRow(self.block, None, tok)
+                self.row_has_label = True
+        self._finish()
+
+
+HEADER_KINDS = (HEADER,)
+
+
+def _column_order(block: Block, index: LabelIndex, b: int, slots: list[Token | None] | None) -> list[int | None]:
+    """Given a block's header slots, return for each value position the column index (None: extra)."""
+    n = len(block.columns)
+    if not slots:
+        return list(range(n))
+    slots = list(slots)
+    while len(slots) > n and slots[-1] is None:
+        slots.pop()
+    order: list[int | None] = [None] * len(slots)
+    taken: set[int] = set()
+    for i, tok in enumerate(slots):
+        if tok is None:
+            continue
+        hit = index.lookup(tok.text, (COLUMN,), b)
+        if hit is not None and hit.line not in taken:
+            order[i] = hit.line
+            taken.add(hit.line)
+    unknown = {i for i, tok in enumerate(slots) if tok is not None and order[i] is None}
+    for i in range(len(slots)):
+        if order[i] is None and i not in unknown:
+            free = [c for c in range(n) if c not in taken]
+            if not free:
+                break
+            pick = i if i in free else free[0]
+            order[i] = pick
+            taken.add(pick)
+    order.extend(c for c in range(n) if c not in taken and c not in order)
+    return order
+
+
+def _numbers(values: list[Token]) -> list[Decimal] | None:
+    out = []
+    for tok in values:
+        r = read_cell(tok.text, "count")
+        if r.state != VALUE:
+            return None
+        out.append(r.value)
+    return out
+
+
+def _total_last_votes(rows: list[_ParsedRow], order: list[int], total_col: int) -> int:
+    votes = 0
+    for row in rows:
+        nums = _numbers(row.values[: len(order)])
+        if nums is None or len(nums) != len(order):
+            continue
+        by_col = {order[i]: v for i, v in enumerate(nums)}
+        if by_col[total_col] == sum(v for c, v in by_col.items() if c != total_col):
+            votes += 1
+    return votes
+
+
+def _table_b_order(block: Block, index: LabelIndex, slots: list[Token | None] | None,
+                   rows: list[_ParsedRow]) -> list[int | None]:
+    """Data rows keep the visual order, but a flattened header may not: trust the arithmetic."""
+    canonical: list[int | None] = list(range(len(block.columns)))
+    labeled = [index.lookup(t.text, (COLUMN,), 0) for t in (slots or []) if t is not None]
+    header = [h.line for h in labeled if h is not None]
+    if sorted(header) != list(range(len(block.columns))) or header == canonical:
+        return canonical
+    total = next(i for i, c in enumerate(block.columns) if c.code_map.get("applicant") == "total")
+    if _total_last_votes(rows, header, total) > _total_last_votes(rows, canonical, total):  # type: ignore[arg-type]
+        return header  # type: ignore[return-value]
+    return canonical
+
+
+def _place_short_row(row: _ParsedRow, block: Block) -> dict[int, Token] | None:
+    """A row with fewer numbers than columns whose last is the sum of the rest: the empties were
+    dropped by the export, so the numbers are the first columns and the last is 总计."""
+    n = len(block.columns)
+    nums = _numbers(row.values)
+    if nums is None or not 2 <= len(nums) < n or nums[-1] != sum(nums[:-1]):
+        return None
+    placed = {i: tok for i, tok in enumerate(row.values[:-1])}
+    placed[n - 1] = row.values[-1]
+    return placed
+
+
+def _emit_blocks(table: FormTable, index: LabelIndex, reader: _BlockReader) -> tuple[list[FactCell], list[Leftover]]:
+    cells: list[FactCell] = []
+    leftovers = list(reader.leftovers)
+    seen: dict[tuple[int, int], dict[int, Token] | None] = {}
+    row_labels: dict[tuple[int, int], Token] = {}
+    col_labels: dict[tuple[int, int], str | None] = {}
+    for row in reader.rows:
+        block = table.blocks[row.block]
+        slots = reader.slots.get(row.block)
+        if table.name == "applications":
+            order = _table_b_order(block, index, slots, [r for r in reader.rows if r.line is not None])
+        else:
+            order = _column_order(block, index, row.block, slots)
+        if row.line is None or (row.block, row.line) in seen:
+            for i, tok in enumerate(row.values):
+                if tok.text.strip():
+                    slot = slots[i] if slots and i < len(slots) else None
+                    leftovers.append(Leftover(table.name, row.label.text, _label_text(slot), tok.text, tok))
+            continue
+        placed = _place_short_row(row, block) if table.name == "applications" else None
+        if placed is None:
+            placed = {}
+            for i, tok in enumerate(row.values):
+                col = order[i] if i < len(order) else None
+                if col is None:
+                    if tok.text.strip():
+                        slot = slots[i] if slots and i < len(slots) else None
+                        leftovers.append(Leftover(table.name, row.label.text, _label_text(slot), tok.text, tok))
+                    continue
+                placed[col] = tok
+                if slots and i < len(slots):
+                    col_labels[(row.block, col)] = _label_text(slots[i])
+            seen[(row.block, row.line)] = placed
+        else:
+            seen[(row.block, row.line)] = placed
+            seen_short = placed
+            for c in range(len(block.columns)):
+                seen_short.setdefault(c, None)  # type: ignore[arg-type]
+        row_labels[(row.block, row.line)] = row.label
+
+    for b, block in enumerate(table.blocks):
+        fixed = dict(block.fixed)
+        slots = reader.slots.get(b)
+        for r, line in enumerate(block.rows):
+            placed = seen.get((b, r))
+            for c, col in enumerate(block.columns):
+                tok = placed.get(c) if placed is not None else None
+                dropped = placed is not None and c in placed and tok is None
+                cells.append(_fact(table, fixed, line, col, tok, row_labels.get((b, r)),
+                                   col_labels.get((b, c)), dropped, _header_unit(col, slots, index, b)))
+    return cells, leftovers
+
+
+def _header_unit(col: Line, slots: list[Token | None] | None, index: LabelIndex, b: int) -> str | None:
+    """The unit a column holds: the form's, unless its header says 元 where the form has 万元."""
+    if col.unit != "万元" or not slots:
+        return col.unit
+    for tok in slots:
+        if tok is None:
+            continue
+        hit = index.lookup(tok.text, (COLUMN,), b)
+        if hit is not None and "元" in tok.text and "万元" not in tok.text:
+            return "元"
+    return col.unit
+
+
+def _fact(table: FormTable, fixed: dict[str, str], row: Line, col: Line, tok: Token | None,
+          row_label: Token | None, col_label: str | None, dropped: bool = False,
+          unit: str | None = None) -> FactCell:
+    coords = {**fixed, **row.code_map, **col.code_map}
+    raw = tok.text if tok is not None else None
+    reading = read_cell(raw, table.value_kind, unit or col.unit)
+    state = BLANK if dropped else reading.state
+    value = reading.value
+    if value is not None and table.value_kind == "count":
+        value = int(value)
+    return FactCell(table.fact_table, coords, col.unit, value, state, raw, tok,
+                    _label_text(row_label), col_label)
+
+
+def _read_appeals(table: FormTable, index: LabelIndex, tokens: list[Token]) -> tuple[list[FactCell], list[Leftover]]:
+    block = table.blocks[0]
+    leftovers: list[Leftover] = []
+    last_label = -1
+    results: list[int] = []
+    proceedings: list[str] = []
+    for i, tok in enumerate(tokens):
+        if is_value_like(tok.text):
+            continue
+        last_label = i
+        hit = index.lookup(tok.text, (COLUMN, GROUP, FURNITURE, ANCHOR, HEADER))
+        if hit is None:
+            leftovers.append(Leftover(table.name, None, None, tok.text, tok))
+        elif hit.kind == COLUMN:
+            results.append(hit.line % 5)
+        elif hit.kind in (GROUP, ANCHOR):
+            proceedings.append(hit.variant)
+    for tok in tokens[: last_label + 1]:
+        if is_value_like(tok.text) and tok.text.strip():
+            leftovers.append(Leftover(table.name, None, None, tok.text, tok))
+    values = tokens[last_label + 1:]
+    n_results = 5
+    order = list(range(len(block.columns)))
+    if len(results) == len(block.columns):
+        chunks = [results[k:k + n_results] for k in range(0, len(results), n_results)]
+        if all(sorted(ch) == list(range(n_results)) for ch in chunks):
+            order = [p * n_results + r for p, ch in enumerate(chunks) for r in ch]
+    placed: dict[int, Token] = {}
+    for i, tok in enumerate(values):
+        if i < len(order):
+            placed[order[i]] = tok
+        elif tok.text.strip():
+            leftovers.append(Leftover(table.name, None, None, tok.text, tok))
+    cells = [
+        _fact(table, {}, block.rows[0], col, placed.get(c), None, None)
+        for c, col in enumerate(block.columns)
+    ]
+    return cells, leftovers
+
+
+def _missing_table(table: FormTable) -> list[FactCell]:
+    return [
+        _fact(table, dict(block.fixed), row, col, None, None, None)
+        for block in table.blocks for row in block.rows for col in block.columns
+    ]
+
+
+def interpret(doc: Document, year_hint: int | None = None) -> Interpretation:
+    """Given a document, return every cell of its form; raise ReadError when it holds none of the tables."""
+    tokens = tokens_of(doc)
+    form, basis = choose_form(tokens, year_hint)
+    indexes = {t.name: LabelIndex(t, header_labels=HEADER_START) for t in form.tables}
+    segments = _segments(form, tokens)
+    if not segments:
+        raise ReadError("not_a_report", "None of the three statistical tables (主动公开, 收到和处理申请, "
+                        "行政复议/诉讼) was found; check that the file is a 政府信息公开工作年度报告.")
+    cells: list[FactCell] = []
+    leftovers: list[Leftover] = []
+    found = {table.name for table, _ in segments}
+    for table, seg in segments:
+        index = indexes[table.name]
+        if table.name == "appeals":
+            c, lo = _read_appeals(table, index, seg)
+        else:
+            reader = _BlockReader(table, index)
+            reader.feed(seg)
+            c, lo = _emit_blocks(table, index, reader)
+        cells.extend(c)
+        leftovers.extend(lo)
+    for table in form.tables:
+        if table.name not in found:
+            cells.extend(_missing_table(table))
+    order = {t.name: i for i, t in enumerate(form.tables)}
+    cells.sort(key=lambda c: order[next(t.name for t in form.tables if t.fact_table == c.fact_table)])
+    return Interpretation(form, cells, leftovers, [t.name for t, _ in segments], basis)

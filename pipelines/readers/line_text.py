@@ -1,0 +1,82 @@
+"""Text copied from web pages: one cell per line, blank lines between, no marker at all.
+
+Without markers, cells are told from prose by their shape: a table is a long run of short
+blocks among which some are numbers; everything else is a paragraph. A block of several very
+short lines is one cell written vertically.
+"""
+
+from __future__ import annotations
+
+from pipelines.readers.lines import PAGE_NUMBER, is_blank, paragraph_text, split_lines
+from pipelines.readers.model import Cell, Document, Paragraph, Table
+from pipelines.readers.tokens import is_value_like
+
+FORMAT = "line_text"
+MAX_CELL_CHARS = 40
+MIN_TABLE_CELLS = 6
+MIN_TABLE_VALUES = 3
+SENTENCE_END = ("。", "；", ";", "：", ":")
+
+
+def _groups(lines: list[str]) -> list[list[str]]:
+    groups: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if is_blank(line) and "\xa0" not in line and "\u3000" not in line:
+            if current:
+                groups.append(current)
+                current = []
+        elif not PAGE_NUMBER.match(line):
+            current.append(line)
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _as_cell(group: list[str]) -> str | None:
+    """Given a block of lines, return its cell text when it looks like one cell, else None."""
+    text = "\n".join(ln.strip(" ") for ln in group)
+    if len(group) > 1 and any(len(ln.strip()) > 4 for ln in group):
+        return None
+    flat = text.replace("\n", "")
+    if len(flat) > MAX_CELL_CHARS or flat.rstrip().endswith(SENTENCE_END):
+        return None
+    return text
+
+
+def read(text: str) -> Document:
+    """Given cell-per-line text, return paragraphs and the runs of cells as stream tables."""
+    doc = Document(FORMAT)
+    run: list[tuple[list[str], str]] = []
+
+    def close() -> None:
+        cells = [c for _, c in run]
+        values = sum(1 for c in cells if c.strip() and is_value_like(c))
+        if len(cells) >= MIN_TABLE_CELLS and values >= MIN_TABLE_VALUES:
+            doc.blocks.append(Table(rows=[[Cell(c) for c in cells]], has_rows=False))
+        else:
+            for group, _ in run:
+                doc.blocks.extend(Paragraph(paragraph_text(ln)) for ln in group)
+        run.clear()
+
+    for group in _groups(split_lines(text)):
+        cell = _as_cell(group)
+        if cell is None:
+            close()
+            doc.blocks.extend(Paragraph(paragraph_text(ln)) for ln in group)
+        else:
+            run.append((group, cell))
+    close()
+    doc.renumber_tables()
+    return doc
+
+
+def score(lines: list[str]) -> float:
+    groups = _groups(lines)
+    if not groups:
+        return 0.0
+    cells = [g for g in groups if _as_cell(g) is not None]
+    values = sum(1 for g in cells if is_value_like("".join(g)))
+    if values < MIN_TABLE_VALUES * 5:
+        return 0.0
+    return len(cells) / len(groups) * 0.9

@@ -1,0 +1,103 @@
+"""Text extracted from PDFs (pdftotext-like): a row is its label followed by numbers separated by
+spaces; long labels wrap onto the next line, which carries the numbers; page numbers interrupt.
+
+Empty cells leave no trace in such text, so rows may carry fewer numbers than the form has
+columns; placing them is the interpreter's job (the form's arithmetic), not the reader's.
+"""
+
+from __future__ import annotations
+
+from pipelines.readers.lines import PAGE_NUMBER, is_blank, paragraph_text, split_lines
+from pipelines.readers.model import Cell, Document, Paragraph, Table
+from pipelines.readers.tokens import is_value_like, squeeze
+
+FORMAT = "pdf_text"
+MAX_LABEL_CHARS = 30
+MAX_HEADER_TOKEN_CHARS = 20
+NUMBERING_START = ("(", "（", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
+
+
+def _split(line: str) -> tuple[list[str], list[str]]:
+    """Given a line, return (label tokens, trailing value tokens)."""
+    tokens = line.split()
+    cut = len(tokens)
+    while cut > 0 and is_value_like(tokens[cut - 1]):
+        cut -= 1
+    return tokens[:cut], tokens[cut:]
+
+
+def _label_cells(tokens: list[str]) -> list[str]:
+    """Spaced-out text (`三 、 本 年 度`) is one cell; otherwise each token is its own cell."""
+    if tokens and all(len(t) <= 2 for t in tokens):
+        return [" ".join(tokens)]
+    return tokens
+
+
+def _starts_numbered(token: str) -> bool:
+    s = squeeze(token)
+    return s[:1].isdigit() or s.startswith(NUMBERING_START)
+
+
+def _row_of(line: str) -> list[str] | None:
+    """Given a line, return its cells when it belongs to a table, None when it is prose."""
+    labels, values = _split(line)
+    if values:
+        return [*_label_cells(labels), *values]
+    if len(labels) > 1 and all(len(t) <= MAX_HEADER_TOKEN_CHARS for t in labels):
+        return _label_cells(labels)
+    if len(labels) == 1 and len(labels[0]) <= MAX_LABEL_CHARS:
+        return labels
+    return None
+
+
+def read(text: str) -> Document:
+    doc = Document(FORMAT)
+    rows: list[list[Cell]] = []
+
+    def close() -> None:
+        nonlocal rows
+        if rows:
+            doc.blocks.append(Table(rows=rows))
+            rows = []
+
+    lines = [ln for ln in split_lines(text) if not PAGE_NUMBER.match(ln) and not is_blank(ln)]
+    pending_label: str | None = None
+    for line in lines:
+        row = _row_of(line)
+        labels, values = _split(line)
+        if row is None:
+            if pending_label is not None:
+                rows.append([Cell(pending_label)])
+                pending_label = None
+            close()
+            doc.blocks.append(Paragraph(paragraph_text(line)))
+            continue
+        if pending_label is not None:
+            if values and len(labels) == 1 and not _starts_numbered(labels[0]):
+                row = [pending_label + labels[0], *values]
+            else:
+                rows.append([Cell(pending_label)])
+            pending_label = None
+        if not values and len(labels) == 1 and _starts_numbered(labels[0]) and len(labels[0]) >= 6:
+            pending_label = labels[0]
+            continue
+        rows.append([Cell(t) for t in row])
+    if pending_label is not None:
+        rows.append([Cell(pending_label)])
+    close()
+    doc.renumber_tables()
+    return doc
+
+
+def score(lines: list[str]) -> float:
+    content = [ln for ln in lines if not is_blank(ln)]
+    if not content:
+        return 0.0
+    numeric_rows = 0
+    for ln in content:
+        labels, values = _split(ln)
+        if labels and len(values) >= 2:
+            numeric_rows += 1
+    if numeric_rows < 8:
+        return 0.0
+    return min(1.0, numeric_rows / len(content) * 3)

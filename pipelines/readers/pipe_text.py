@@ -1,0 +1,155 @@
+"""Pipe-delimited text exports, in the three shapes seen in the wild.
+
+* trailing: one cell per line ending in ` |` (sample 001); a bare `|` is an empty cell; a run of
+  pipes (`|||`) pads a row to the table's width and is no cell; rows are not marked (a stream).
+* separator: each cell on its own line(s) followed by a line holding only `|`; here the bare `|`
+  separates cells, so two in a row enclose an empty cell (a stream).
+* rows: one table row per line, cells between pipes (markdown-like, leading/trailing pipes
+  optional, `|---|` rules skipped).
+The shape is recognised for the whole file, since a bare `|` means different things in each.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.readers.lines import is_blank, paragraph_text, split_lines
+from pipelines.readers.model import Cell, Document, Paragraph, Table
+
+FORMAT = "pipe_text"
+
+TRAILING = re.compile(r"^(.*\S) \|\s*$")
+PIPE_RUN = re.compile(r"^\s*\|{2,}\s*$")
+BARE = re.compile(r"^\s*\|\s*$")
+ROW = re.compile(r"^\s*\|?[^|]*\S[^|]*(\|[^|]*){1,}\|?\s*$")
+RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# A line without a pipe inside a table is a fragment of a vertically written cell (`自`/`然`/`人`)
+# only when this short; longer lines are headings or prose between tables.
+MAX_FRAGMENT_CHARS = 4
+
+
+def _shape(lines: list[str]) -> str | None:
+    trailing = sum(1 for ln in lines if TRAILING.match(ln) and ln.count("|") == 1)
+    bare = sum(1 for ln in lines if BARE.match(ln))
+    rows = sum(1 for ln in lines if ln.count("|") >= 2 and not PIPE_RUN.match(ln) and ROW.match(ln))
+    if rows >= 5 and rows >= trailing:
+        return "rows"
+    if trailing >= 5:
+        return "trailing"
+    if bare >= 5:
+        return "separator"
+    return None
+
+
+def score(lines: list[str]) -> float:
+    content = [ln for ln in lines if not is_blank(ln)]
+    if not content or _shape(lines) is None:
+        return 0.0
+    return sum(1 for ln in content if "|" in ln) / len(content)
+
+
+def _is_fragment(line: str) -> bool:
+    return len(line.strip()) <= MAX_FRAGMENT_CHARS
+
+
+def _read_trailing(lines: list[str], doc: Document) -> None:
+    stream: list[Cell] = []
+    pending: list[str] = []
+
+    def close() -> None:
+        nonlocal stream
+        if stream:
+            doc.blocks.append(Table(rows=[stream], has_rows=False))
+            stream = []
+
+    for line in lines:
+        if m := TRAILING.match(line):
+            stream.append(Cell("\n".join([*pending, m.group(1)])))
+            pending = []
+        elif BARE.match(line):
+            stream.append(Cell("\n".join(pending)))
+            pending = []
+        elif PIPE_RUN.match(line):
+            continue
+        elif is_blank(line):
+            continue
+        elif stream and _is_fragment(line):
+            pending.append(line.strip())
+        else:
+            for frag in pending:
+                doc.blocks.append(Paragraph(frag))
+            pending = []
+            close()
+            doc.blocks.append(Paragraph(paragraph_text(line)))
+    close()
+
+
+def _read_separator(lines: list[str], doc: Document) -> None:
+    stream: list[Cell] = []
+    run: list[str] = []
+
+    def close() -> None:
+        nonlocal stream
+        if stream:
+            doc.blocks.append(Table(rows=[stream], has_rows=False))
+            stream = []
+
+    def paragraphs(texts: list[str]) -> None:
+        if texts:
+            close()
+            doc.blocks.extend(Paragraph(paragraph_text(t)) for t in texts)
+
+    for line in lines:
+        if BARE.match(line):
+            # The lines before a separator are one cell; but where long lines come first, all
+            # but the last long one are prose between tables (a heading), not part of the cell.
+            long_idx = [i for i, t in enumerate(run) if not _is_fragment(t)]
+            start = long_idx[-1] if long_idx else 0
+            paragraphs(run[:start])
+            stream.append(Cell("\n".join(t.strip() for t in run[start:])))
+            run = []
+        elif not is_blank(line):
+            run.append(line)
+    paragraphs(run)
+    close()
+
+
+def _split_row(line: str) -> list[str]:
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|"):
+        body = body[:-1]
+    return [part.strip(" ") for part in body.split("|")]
+
+
+def _read_rows(lines: list[str], doc: Document) -> None:
+    rows: list[list[Cell]] = []
+
+    def close() -> None:
+        nonlocal rows
+        if rows:
+            doc.blocks.append(Table(rows=rows))
+            rows = []
+
+    for line in lines:
+        if RULE.match(line) and "-" in line:
+            continue
+        if "|" in line and not PIPE_RUN.match(line):
+            rows.append([Cell(t) for t in _split_row(line)])
+        elif is_blank(line) or PIPE_RUN.match(line):
+            continue
+        else:
+            close()
+            doc.blocks.append(Paragraph(paragraph_text(line)))
+    close()
+
+
+def read(text: str) -> Document:
+    """Given pipe-delimited text, return paragraphs and tables (streams or rows, by shape)."""
+    lines = split_lines(text)
+    doc = Document(FORMAT)
+    shape = _shape(lines) or "trailing"
+    {"trailing": _read_trailing, "separator": _read_separator, "rows": _read_rows}[shape](lines, doc)
+    doc.renumber_tables()
+    return doc
