@@ -69,9 +69,7 @@ def _read_trailing(lines: list[str], doc: Document) -> None:
         elif BARE.match(line):
             stream.append(Cell("\n".join(pending)))
             pending = []
-        elif PIPE_RUN.match(line):
-            continue
-        elif is_blank(line):
+        elif PIPE_RUN.match(line) or is_blank(line):
             continue
         elif stream and _is_fragment(line):
             pending.append(line.strip())

@@ -1,0 +1,84 @@
+"""A whole ingest without Dagster: scan, parse in parallel, load from this one process.
+
+Dagster's assets call these steps one by one; the functions are also what tests and the
+command line use, so that every step can run (and be tested) without an orchestrator.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import duckdb
+
+from pipelines.parse import FileRef, ParseOutcome, parse_file
+from pipelines.scan import scan
+from pipelines.settings import Settings
+from pipelines.warehouse import connect, known_files, load_batch, needs_parse
+
+# Below this many files a process pool costs more than it saves.
+MIN_FILES_FOR_POOL = 16
+POOL_CHUNKSIZE = 8
+
+
+@dataclass(frozen=True)
+class Discovery:
+    scanned: list[FileRef]
+    todo: list[FileRef]
+
+
+def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> Discovery:
+    """What the raw folder holds, and which of it the warehouse has not seen yet."""
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set DISCLOSURE_RAW_DIR)")
+    scanned = scan(raw_dir, known_files(con))
+    return Discovery(scanned, needs_parse(con, scanned))
+
+
+def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int) -> Iterator[ParseOutcome]:
+    """Parse files in worker processes (in this process when few), yielding outcomes in order."""
+    work = partial(parse_file, raw_dir)
+    if workers <= 1 or len(todo) < MIN_FILES_FOR_POOL:
+        yield from map(work, todo)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(work, todo, chunksize=POOL_CHUNKSIZE)
+
+
+def batches(items: Iterator[ParseOutcome], size: int) -> Iterator[list[ParseOutcome]]:
+    batch: list[ParseOutcome] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest(settings: Settings) -> dict[str, int]:
+    """Scan, parse and load everything new under the raw folder; return totals."""
+    con = connect(settings.db_path, settings.memory_limit)
+    try:
+        found = discover(con, settings.raw_dir)
+        totals = {"files_seen": len(found.scanned), "files_parsed": len(found.todo)}
+        outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count())
+        loaded_any = False
+        for batch in batches(outcomes, settings.batch_size):
+            counts = load_batch(con, found.scanned, batch)
+            loaded_any = True
+            for k, v in counts.items():
+                totals[k] = totals.get(k, 0) + v
+        if not loaded_any:
+            load_batch(con, found.scanned, [])
+        return totals
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    print(ingest(Settings.from_env(workers=os.environ.get("DISCLOSURE_WORKERS"))))

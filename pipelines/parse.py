@@ -1,0 +1,130 @@
+"""One file to one outcome: a parsed report (rows for every table) or a quarantine with a reason.
+
+Runs in worker processes: everything here is a pure function of the file's bytes, its sidecar and
+its path, and the outcome is plain data that pickles cheaply back to the single writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.forms.interpreter import interpret
+from pipelines.metadata import ReportMeta, extract
+from pipelines.readers import ReadError, read_document
+from pipelines.sections import Section, split_sections
+
+SIDECAR_SUFFIX = ".meta.json"
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class FileRef:
+    """A file found under the raw folder: where it is and what it holds."""
+
+    path: str  # relative to the raw folder, POSIX separators
+    sha256: str
+    size_bytes: int
+    mtime_ns: int
+    sidecar_sha256: str | None = None
+
+
+@dataclass(slots=True)
+class ParseOutcome:
+    ref: FileRef
+    source_format: str = "unknown"
+    error_code: str | None = None
+    error_message: str | None = None
+    report_id: str | None = None
+    meta: ReportMeta | None = None
+    template_version: str | None = None
+    template_basis: str | None = None
+    # Rows without report/agency ids (the writer adds them): one tuple per cell.
+    proactive: list[tuple] = field(default_factory=list)
+    applications: list[tuple] = field(default_factory=list)
+    appeals: list[tuple] = field(default_factory=list)
+    unmapped: list[tuple] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_code is None
+
+
+def sidecar_path(file: Path) -> Path:
+    name = file.name
+    stem = name[: name.rfind(".")] if "." in name else name
+    return file.with_name(stem + SIDECAR_SUFFIX)
+
+
+def is_sidecar(path: Path) -> bool:
+    return path.name.endswith(SIDECAR_SUFFIX)
+
+
+def report_id_for(sha256: str, sidecar_sha256: str | None) -> str:
+    """A report version's id: its content, and the sidecar that overrides its metadata."""
+    key = sha256 if sidecar_sha256 is None else hashlib.sha256(f"{sha256}:{sidecar_sha256}".encode()).hexdigest()
+    return "r_" + key[:24]
+
+
+def _read_sidecar(file: Path) -> dict:
+    side = sidecar_path(file)
+    if not side.is_file():
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise ReadError("bad_sidecar", f"The sidecar {side.name} is not valid JSON ({exc}); fix or remove it.") from exc
+    if not isinstance(data, dict):
+        raise ReadError("bad_sidecar", f"The sidecar {side.name} must hold a JSON object "
+                        '({"agency_name": …, "year": …, "url": …}).')
+    return data
+
+
+def _cell_row(cell) -> tuple:
+    src = cell.src
+    coords = tuple(cell.coords.values())
+    unit = (cell.unit,) if cell.fact_table == "fact_proactive" else ()
+    return (*coords, *unit, cell.value, cell.state, cell.raw_text,
+            src.table if src else None, src.row if src else None, src.cell if src else None,
+            cell.row_label, cell.column_label)
+
+
+def parse_file(raw_dir: Path, ref: FileRef, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseOutcome:
+    """Given a file under the raw folder, return its outcome; never raises for bad input."""
+    out = ParseOutcome(ref)
+    file = raw_dir / ref.path
+    try:
+        if ref.size_bytes > max_bytes:
+            raise ReadError("too_large", f"The file is {ref.size_bytes:,} bytes, over the {max_bytes:,}-byte limit; "
+                            "raise DISCLOSURE_MAX_FILE_BYTES if it is a real report.")
+        data = file.read_bytes()
+        overrides = _read_sidecar(file)
+        doc = read_document(data)
+        out.source_format = doc.source_format
+        meta = extract(doc, overrides)
+        result = interpret(doc, meta.year)
+    except ReadError as exc:
+        out.source_format = getattr(exc, "source_format", out.source_format)
+        out.error_code, out.error_message = exc.code, exc.message
+        return out
+    except Exception as exc:  # a parser bug must cost one file, not the run
+        out.error_code = "parser_crash"
+        out.error_message = f"The parser failed on this file ({type(exc).__name__}: {exc}); report it with the file."
+        return out
+    missing_tables = [t.name for t in result.form.tables if t.name not in result.tables_found]
+    if missing_tables:
+        meta.flags.append("tables_missing:" + ",".join(missing_tables))
+    out.meta = meta
+    out.report_id = report_id_for(ref.sha256, ref.sidecar_sha256)
+    out.template_version = result.form.version
+    out.template_basis = result.form_basis
+    by_table = {"fact_proactive": out.proactive, "fact_applications": out.applications, "fact_appeals": out.appeals}
+    for cell in result.cells:
+        by_table[cell.fact_table].append(_cell_row(cell))
+    out.unmapped = [(u.table_name, u.row_label, u.column_label, u.raw_text, u.src.table, u.src.row, u.src.cell)
+                    for u in result.unmapped]
+    out.sections = split_sections(doc, meta.title)
+    return out

@@ -1,0 +1,34 @@
+"""Run settings, from the environment variables of the warehouse contract or from arguments."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_RAW_DIR = "data/raw"
+DEFAULT_DB_PATH = "data/warehouse/disclosure.duckdb"
+DEFAULT_MEMORY_LIMIT = "4GB"
+DEFAULT_BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    db_path: Path
+    workers: int = 0  # 0: one worker process per core
+    batch_size: int = DEFAULT_BATCH_SIZE
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+
+    @classmethod
+    def from_env(cls, raw_dir: str | None = None, db_path: str | None = None, **kwargs) -> Settings:
+        """Arguments win over DISCLOSURE_RAW_DIR / DISCLOSURE_DB_PATH, which win over the defaults."""
+        return cls(
+            raw_dir=Path(raw_dir or os.environ.get("DISCLOSURE_RAW_DIR") or DEFAULT_RAW_DIR),
+            db_path=Path(db_path or os.environ.get("DISCLOSURE_DB_PATH") or DEFAULT_DB_PATH),
+            workers=int(kwargs.pop("workers", None) or os.environ.get("DISCLOSURE_WORKERS") or 0),
+            **kwargs,
+        )
+
+    def worker_count(self) -> int:
+        return self.workers if self.workers > 0 else (os.cpu_count() or 1)

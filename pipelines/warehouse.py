@@ -1,0 +1,200 @@
+"""Writing the DuckDB warehouse: schema, one transaction per batch, Arrow bulk loads, currency.
+
+Only one process writes (DuckDB allows one writer); parsing happens elsewhere, in parallel. A
+batch is all-or-nothing: the ledger rows, the reports, their facts and the currency decisions of
+one batch commit together, so readers never see half a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.agencies import AgencyClaim, assign_ids
+from pipelines.parse import FileRef, ParseOutcome
+from pipelines.regions import Region
+from pipelines.scan import Known
+from pipelines.schema import (
+    FACT_APPEALS,
+    FACT_APPLICATIONS,
+    FACT_PROACTIVE,
+    FACT_UNMAPPED,
+    REPORT_SECTIONS,
+    REPORTS,
+    SOURCE_FILES,
+    TableDef,
+    polars_schema,
+)
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+FACT_ID_COLUMNS = ("report_id", "agency_id", "year")
+
+
+def sql_text(relative: str) -> str:
+    return (SQL_DIR / relative).read_text(encoding="utf-8")
+
+
+def connect(db_path: Path, memory_limit: str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (creating its folder and tables when writing)."""
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    if memory_limit:
+        con.execute(f"set memory_limit = '{memory_limit}'")
+    if not read_only:
+        con.execute(sql_text("ddl/create_tables.sql"))
+    return con
+
+
+def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, Known]:
+    """The ledger's last view of each path (the version seen last), for the scan's shortcut."""
+    rows = con.execute(
+        "select path, arg_max(sha256, last_seen_at), arg_max(size_bytes, last_seen_at), "
+        "arg_max(mtime_ns, last_seen_at) from source_files group by path"
+    ).fetchall()
+    return {path: Known(sha, size, mtime) for path, sha, size, mtime in rows}
+
+
+def needs_parse(con: duckdb.DuckDBPyConnection, refs: Sequence[FileRef]) -> list[FileRef]:
+    """The files whose content (or sidecar) the ledger has not recorded yet."""
+    if not refs:
+        return []
+    seen = {(p, s): side for p, s, side in con.execute(
+        "select path, sha256, sidecar_sha256 from source_files").fetchall()}
+    return [r for r in refs if (r.path, r.sha256) not in seen or seen[(r.path, r.sha256)] != r.sidecar_sha256]
+
+
+def _frame(table: TableDef, rows: list[tuple], columns: Sequence[str]) -> pl.DataFrame:
+    schema = polars_schema(table)
+    return pl.DataFrame(rows, schema={c: schema[c] for c in columns}, orient="row")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: TableDef, frame: pl.DataFrame) -> int:
+    if frame.is_empty():
+        return 0
+    arrow = frame.select(table.column_names if set(table.column_names) <= set(frame.columns) else frame.columns)
+    con.register("incoming", arrow.to_arrow())
+    try:
+        con.execute(f"insert into {table.name} by name select * from incoming")
+    finally:
+        con.unregister("incoming")
+    return frame.height
+
+
+def _ledger_frame(outcomes: Sequence[ParseOutcome], now: dt.datetime) -> pl.DataFrame:
+    rows = [
+        (o.ref.path, o.ref.sha256, o.ref.size_bytes, o.source_format,
+         "quarantined" if o.error_code else "loaded", o.report_id, o.error_code, o.error_message,
+         now, now, o.ref.mtime_ns, o.ref.sidecar_sha256)
+        for o in outcomes
+    ]
+    return _frame(SOURCE_FILES, rows, SOURCE_FILES.column_names)
+
+
+def _existing_cores(con: duckdb.DuckDBPyConnection, cores: Iterable[str]) -> dict[str, set[str]]:
+    cores = sorted({c for c in cores if c})
+    if not cores:
+        return {}
+    out: dict[str, set[str]] = defaultdict(set)
+    for core, agency_id in con.execute(
+        "select distinct agency_core_name, agency_id from reports where agency_core_name in "
+        "(select unnest($cores))", {"cores": cores}
+    ).fetchall():
+        out[core].add(agency_id)
+    return out
+
+
+def _report_rows(new: Sequence[ParseOutcome], agency_of: dict[str, str], now: dt.datetime) -> pl.DataFrame:
+    rows = []
+    for o in new:
+        m = o.meta
+        assert m is not None and o.report_id is not None
+        rows.append((
+            o.report_id, agency_of[o.report_id], m.agency_name, m.year, o.template_version, o.ref.path,
+            o.ref.sha256, o.source_format, m.title, m.published_on, m.region.province, m.region.city,
+            m.region.county, False, now, m.agency_name, m.agency_core, m.year_source, m.published_text,
+            o.template_basis, m.url, now, list(m.flags),
+        ))
+    return _frame(REPORTS, rows, REPORTS.column_names)
+
+
+def _fact_frame(table: TableDef, new: Sequence[ParseOutcome], agency_of: dict[str, str], attr: str) -> pl.DataFrame:
+    cell_columns = [c for c in table.column_names if c not in FACT_ID_COLUMNS]
+    rows = []
+    for o in new:
+        ids = (o.report_id, agency_of[o.report_id], o.meta.year if o.meta else None)
+        rows.extend((*ids, *cell) for cell in getattr(o, attr))
+    return _frame(table, rows, [*FACT_ID_COLUMNS, *cell_columns])
+
+
+def _unmapped_frame(new: Sequence[ParseOutcome]) -> pl.DataFrame:
+    rows = [(o.report_id, *u) for o in new for u in o.unmapped]
+    return _frame(FACT_UNMAPPED, rows, FACT_UNMAPPED.column_names)
+
+
+def _sections_frame(new: Sequence[ParseOutcome]) -> pl.DataFrame:
+    rows = [(o.report_id, s.section_no, s.heading, s.body) for o in new for s in o.sections]
+    return _frame(REPORT_SECTIONS, rows, REPORT_SECTIONS.column_names)
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outcomes: Sequence[ParseOutcome],
+               now: dt.datetime | None = None) -> dict[str, int]:
+    """Record a run's scan and parse outcomes in one transaction; return row counts written."""
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    counts: dict[str, int] = {}
+    con.execute("begin transaction")
+    try:
+        seen = pl.DataFrame(
+            [(r.path, r.sha256, r.size_bytes, r.mtime_ns) for r in scanned],
+            schema={"path": pl.String, "sha256": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64},
+            orient="row",
+        )
+        con.register("seen_files_view", seen.to_arrow())
+        con.execute("create or replace temp table seen_files as select * from seen_files_view")
+        con.unregister("seen_files_view")
+        con.execute(sql_text("load/update_ledger_seen.sql"), {"now": now})
+
+        ledger = _ledger_frame(outcomes, now)
+        if not ledger.is_empty():
+            con.register("outcomes", ledger.to_arrow())
+            con.execute("""
+                update source_files as s
+                set report_id = o.report_id, error_code = o.error_code, error_message = o.error_message,
+                    source_format = o.source_format, sidecar_sha256 = o.sidecar_sha256, status = o.status
+                from outcomes as o
+                where s.path = o.path and s.sha256 = o.sha256
+            """)
+            con.execute("""
+                insert into source_files by name
+                select o.* from outcomes as o
+                anti join source_files as s on s.path = o.path and s.sha256 = o.sha256
+            """)
+            con.unregister("outcomes")
+
+        loaded_ids = {r for (r,) in con.execute("select report_id from reports").fetchall()}
+        new: list[ParseOutcome] = []
+        for o in outcomes:
+            if o.ok and o.report_id not in loaded_ids and o.report_id not in {n.report_id for n in new}:
+                new.append(o)
+        claims = [AgencyClaim(o.report_id, o.ref.path, o.meta.agency_core if o.meta else None,
+                              o.meta.region if o.meta else Region()) for o in new]
+        agency_of = assign_ids(claims, _existing_cores(con, [c.core_name for c in claims]))
+        counts["reports"] = _insert(con, REPORTS, _report_rows(new, agency_of, now))
+        for table, attr in ((FACT_PROACTIVE, "proactive"), (FACT_APPLICATIONS, "applications"),
+                            (FACT_APPEALS, "appeals")):
+            counts[table.name] = _insert(con, table, _fact_frame(table, new, agency_of, attr))
+        counts["fact_unmapped"] = _insert(con, FACT_UNMAPPED, _unmapped_frame(new))
+        counts["report_sections"] = _insert(con, REPORT_SECTIONS, _sections_frame(new))
+
+        con.execute(sql_text("load/update_current.sql"))
+        con.execute(sql_text("load/refresh_agencies.sql"))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return counts

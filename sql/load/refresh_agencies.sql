@@ -1,0 +1,24 @@
+-- Rebuilds the agencies table from the reports (one row per agency_id: the fullest name seen and
+-- its region), then gives every report its agency's fullest name (warehouse contract: reports.
+-- agency_name is "the fullest name seen for the agency"). Ordered aggregates keep it
+-- deterministic: the same reports give the same rows.
+delete from agencies;
+
+insert into agencies by name
+select
+    agency_id,
+    first(agency_core_name order by length(agency_core_name) desc, agency_core_name)
+        filter (where agency_core_name is not null) as agency_core_name,
+    first(agency_name_in_report order by length(agency_name_in_report) desc, agency_name_in_report)
+        filter (where agency_name_in_report is not null) as agency_name,
+    first(province order by province) filter (where province is not null) as province,
+    first(city order by city) filter (where city is not null) as city,
+    first(county order by county) filter (where county is not null) as county
+from reports
+group by agency_id;
+
+update reports as r
+set agency_name = a.agency_name
+from agencies as a
+where r.agency_id = a.agency_id
+  and r.agency_name is distinct from a.agency_name;
