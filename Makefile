@@ -1,0 +1,62 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+export DAGSTER_HOME := $(CURDIR)
+export DAGSTER_STATE_DIR := $(CURDIR)/.dagster
+export DAGSTER_STORAGE_DIR := $(DAGSTER_STATE_DIR)/storage
+export DAGSTER_ARTIFACT_DIR := $(DAGSTER_STATE_DIR)/artifacts
+export DAGSTER_COMPUTE_LOG_DIR := $(DAGSTER_STATE_DIR)/logs
+export DISCLOSURE_RAW_DIR ?= data/raw
+export DISCLOSURE_DB_PATH ?= data/warehouse/disclosure.duckdb
+
+.PHONY: install install-dev run dev test test-fast lint ddl clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Installs only when pyproject.toml changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+## Materialize every asset (and run every check) on $(DISCLOSURE_RAW_DIR) into $(DISCLOSURE_DB_PATH).
+run: install
+	@mkdir -p $(DAGSTER_STATE_DIR)
+	$(BIN)/dagster job execute -m pipelines.definitions -j ingest
+	@$(BIN)/python -m pipelines.summary
+
+## The Dagster UI on http://127.0.0.1:3000 (schedule, sensor, reruns).
+dev: install
+	@mkdir -p $(DAGSTER_STATE_DIR)
+	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+## The whole test suite (ruff, definitions load, every test).
+test: install-dev lint
+	$(BIN)/pytest -q
+
+## Quick iteration: skips tests marked slow.
+test-fast: install-dev
+	$(BIN)/pytest -q -m "not slow"
+
+lint: install-dev
+	$(BIN)/ruff check pipelines tests
+
+## Regenerate sql/ddl/create_tables.sql from pipelines/schema.py.
+ddl: install
+	$(BIN)/python -m pipelines.schema > sql/ddl/create_tables.sql
+
+clean:
+	rm -rf $(DAGSTER_STATE_DIR) $(DISCLOSURE_DB_PATH) $(DISCLOSURE_DB_PATH).wal

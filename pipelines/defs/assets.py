@@ -1,0 +1,136 @@
+"""The assets: raw files → parsed reports → warehouse tables → data-quality results.
+
+Thin wiring: every step's work is a plain function of `pipelines` (scan, parse_all, load_batch,
+refresh_dq_results). One run covers the whole folder in batches, never one run per file; a file
+that cannot be read is quarantined in the ledger and the run goes on.
+"""
+
+
+from collections import Counter
+
+import dagster as dg
+import polars as pl
+
+from pipelines.checks import refresh_dq_results
+from pipelines.defs.resources import WarehouseResource
+from pipelines.ingest import Discovery, batches, discover, parse_all
+from pipelines.parse import ParseOutcome
+from pipelines.schema import DQ_RESULTS, TABLES, TableDef
+from pipelines.warehouse import load_batch
+
+WRITER_POOL = "duckdb_writer"
+PREVIEW_ROWS = 10
+WAREHOUSE_TABLES = [t for t in TABLES if t.name != "dq_results"]
+OWNERS = ["team:data-engineering"]
+
+
+def column_schema(table: TableDef) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(c.name, c.type, description=c.comment) for c in table.columns])
+
+
+def markdown_table(frame: pl.DataFrame, limit: int = PREVIEW_ROWS) -> dg.MarkdownMetadataValue:
+    """A small preview of a frame for the Dagster UI."""
+    head = frame.head(limit)
+    if head.is_empty():
+        return dg.MetadataValue.md("_no rows_")
+    cells = [[("" if v is None else str(v)).replace("|", "\\|").replace("\n", " ")[:60] for v in row]
+             for row in head.iter_rows()]
+    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+@dg.asset(group_name="ingest", kinds={"python"}, owners=OWNERS)
+def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Discovery:
+    """Every file under the raw folder (DISCLOSURE_RAW_DIR) with its content hash, and which of them
+    the warehouse has not seen yet (new or changed). Unchanged path, size and mtime skip re-hashing."""
+    settings = warehouse.settings()
+    with warehouse.connection() as con:
+        found = discover(con, settings.raw_dir)
+    suffixes = Counter((f.path.rsplit(".", 1)[-1].lower() if "." in f.path else "(none)") for f in found.scanned)
+    context.add_output_metadata({
+        "raw_dir": str(settings.raw_dir),
+        "files_found": len(found.scanned),
+        "files_new_or_changed": len(found.todo),
+        "by_extension": dict(suffixes),
+    })
+    return found
+
+
+@dg.asset(group_name="ingest", kinds={"python"}, owners=OWNERS)
+def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                   raw_files: Discovery) -> list[ParseOutcome]:
+    """The new or changed files parsed in parallel worker processes: each one a report (every cell of
+    its form) or a quarantine with a stable error code. A bad file never fails the run."""
+    settings = warehouse.settings()
+    outcomes = list(parse_all(settings.raw_dir, raw_files.todo, settings.worker_count()))
+    quarantined = Counter(o.error_code for o in outcomes if not o.ok)
+    context.add_output_metadata({
+        "files_parsed": len(outcomes),
+        "reports": sum(1 for o in outcomes if o.ok),
+        "quarantined": dict(quarantined),
+        "formats": dict(Counter(o.source_format for o in outcomes)),
+        "workers": settings.worker_count(),
+    })
+    return outcomes
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(t.name, description=t.comment, group_name="warehouse", kinds={"duckdb"}, owners=OWNERS,
+                     deps=["raw_files", "parsed_reports"], metadata={"dagster/column_schema": column_schema(t)})
+        for t in WAREHOUSE_TABLES
+    ],
+    ins={"raw_files": dg.AssetIn(), "parsed_reports": dg.AssetIn()},
+    pool=WRITER_POOL,
+)
+def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource, raw_files: Discovery,
+                     parsed_reports: list[ParseOutcome]):
+    """Loads the parsed reports into DuckDB: ledger, reports, agencies, the three fact tables, unmapped
+    cells and narrative sections, one transaction per batch, then decides the current report of each
+    agency-year. Re-running on unchanged files changes nothing."""
+    settings = warehouse.settings()
+    written: Counter[str] = Counter()
+    with warehouse.connection() as con:
+        for chunk in list(batches(iter(parsed_reports), settings.batch_size)) or [[]]:
+            written.update(load_batch(con, raw_files.scanned, chunk))
+        for table in WAREHOUSE_TABLES:
+            yield dg.MaterializeResult(asset_key=table.name, metadata=_table_metadata(con, table, written))
+    context.log.info(f"rows written: {dict(written)}")
+
+
+def _table_metadata(con, table: TableDef, written: Counter[str]) -> dict:
+    frame = pl.from_arrow(con.sql(f"select * from {table.name} limit {PREVIEW_ROWS}").to_arrow_table())
+    meta: dict = {
+        "dagster/row_count": con.execute(f"select count(*) from {table.name}").fetchall()[0][0],
+        "rows_written_this_run": written.get(table.name, 0),
+        "preview": markdown_table(frame),
+    }
+    if table.name == "source_files":
+        meta["files_by_status"] = dict(con.execute(
+            "select status, count(*) from source_files group by 1 order by 1").fetchall())
+        meta["quarantined_by_code"] = dict(con.execute(
+            "select error_code, count(*) from source_files where status = 'quarantined' group by 1 order by 1"
+        ).fetchall())
+    if table.name == "reports":
+        meta["current_reports"] = con.execute("select count(*) from reports where is_current").fetchall()[0][0]
+    return meta
+
+
+@dg.asset(group_name="quality", kinds={"duckdb", "sql"}, owners=OWNERS, pool=WRITER_POOL,
+          deps=[t.name for t in WAREHOUSE_TABLES],
+          metadata={"dagster/column_schema": column_schema(DQ_RESULTS)})
+def dq_results(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every data-quality rule of sql/checks/ run on the current reports; the violations replace the
+    table's rows. The same SQL backs the asset checks of the same names."""
+    with warehouse.connection() as con:
+        counts = refresh_dq_results(con)
+        frame = pl.from_arrow(con.sql(
+            "select check_name, severity, report_id, detail from dq_results order by severity, check_name").to_arrow_table())
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": frame.height,
+        "violations_by_check": {k: v for k, v in counts.items() if v},
+        "errors": int(frame.filter(pl.col("severity") == "error").height),
+        "warnings": int(frame.filter(pl.col("severity") == "warn").height),
+        "preview": markdown_table(frame, 20),
+    })
