@@ -48,6 +48,8 @@ def connect(db_path: Path, memory_limit: str | None = None, read_only: bool = Fa
         con.execute(f"set memory_limit = '{memory_limit}'")
     if not read_only:
         con.execute(sql_text("ddl/create_tables.sql"))
+        for view in sorted((SQL_DIR / "views").glob("*.sql")):
+            con.execute(view.read_text(encoding="utf-8"))
     return con
 
 

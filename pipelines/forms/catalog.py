@@ -39,6 +39,12 @@ PART_HEADINGS = (
     "其他需要报告的事项",
 )
 
+# Parts that follow the three tables: where one of them begins, the tables have ended.
+CLOSING_HEADINGS = (
+    "存在的主要问题及改进情况", "存在的主要问题及改进措施", "存在问题及整改情况", "存在的主要问题",
+    "其他需要报告的事项",
+)
+
 # --- Table A: 主动公开政府信息情况 -------------------------------------------------------------
 _HEADER_A = ("信息内容",)
 _PREV = ("prev_count", ("上一年项目数量",), COUNT)

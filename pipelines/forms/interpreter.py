@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipelines.forms.catalog import FORMS, form_for_year
+from pipelines.forms.catalog import CLOSING_HEADINGS, FORMS, form_for_year
+from pipelines.forms.labels import normalize
 from pipelines.forms.index import ANCHOR, COLUMN, FURNITURE, GROUP, HEADER, ROW, LabelIndex, form_evidence
 from pipelines.forms.spec import Block, Form, FormTable, Line
 from pipelines.forms.values import BLANK, VALUE, read_cell
@@ -113,9 +114,12 @@ def _segments(form: Form, tokens: list[Token]) -> list[tuple[FormTable, list[Tok
                 starts.append((i, table))
                 break
     starts.sort(key=lambda s: s[0])
+    closing = {normalize(h) for h in CLOSING_HEADINGS}
+    last = starts[-1][0] if starts else 0
+    tail = next((i for i in range(last, len(tokens)) if normalize(tokens[i].text) in closing), len(tokens))
     out = []
     for n, (i, table) in enumerate(starts):
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(tokens)
+        end = starts[n + 1][0] if n + 1 < len(starts) else tail
         begin = 0 if n == 0 else i
         out.append((table, tokens[begin:end]))
     return out
@@ -363,33 +367,26 @@ def _fact(table: FormTable, fixed: dict[str, str], row: Line, col: Line, tok: To
                     _label_text(row_label), col_label)
 
 
-def _read_appeals(table: FormTable, index: LabelIndex, tokens: list[Token]) -> tuple[list[FactCell], list[Leftover]]:
+def _read_appeals(table: FormTable, index: LabelIndex,
+                  tokens: list[Token]) -> tuple[list[FactCell], list[Leftover]]:
+    """Table C: a header of proceedings and results, then one row of 15 numbers."""
     block = table.blocks[0]
     leftovers: list[Leftover] = []
-    last_label = -1
-    results: list[int] = []
-    proceedings: list[str] = []
-    for i, tok in enumerate(tokens):
-        if is_value_like(tok.text):
-            continue
-        last_label = i
-        hit = index.lookup(tok.text, (COLUMN, GROUP, FURNITURE, ANCHOR, HEADER))
-        if hit is None:
+    header_kinds = (COLUMN, GROUP, FURNITURE, ANCHOR, HEADER)
+    hits = [None if is_value_like(t.text) else index.lookup(t.text, header_kinds) for t in tokens]
+    last_label = max((i for i, h in enumerate(hits) if h is not None), default=-1)
+    results = [h.line % len(RESULTS_PER_PROCEEDING) for h in hits if h is not None and h.kind == COLUMN]
+    for tok, hit in zip(tokens[: last_label + 1], hits, strict=False):
+        if hit is None and tok.text.strip():
             leftovers.append(Leftover(table.name, None, None, tok.text, tok))
-        elif hit.kind == COLUMN:
-            results.append(hit.line % 5)
-        elif hit.kind in (GROUP, ANCHOR):
-            proceedings.append(hit.variant)
-    for tok in tokens[: last_label + 1]:
-        if is_value_like(tok.text) and tok.text.strip():
-            leftovers.append(Leftover(table.name, None, None, tok.text, tok))
-    values = tokens[last_label + 1:]
-    n_results = 5
-    order = list(range(len(block.columns)))
-    if len(results) == len(block.columns):
-        chunks = [results[k:k + n_results] for k in range(0, len(results), n_results)]
-        if all(sorted(ch) == list(range(n_results)) for ch in chunks):
-            order = [p * n_results + r for p, ch in enumerate(chunks) for r in ch]
+    values: list[Token] = []
+    for k, tok in enumerate(tokens[last_label + 1:]):
+        if not is_value_like(tok.text):
+            leftovers.extend(Leftover(table.name, None, None, t.text, t)
+                             for t in tokens[last_label + 1 + k:] if t.text.strip())
+            break
+        values.append(tok)
+    order = _appeals_order(results, len(block.columns))
     placed: dict[int, Token] = {}
     for i, tok in enumerate(values):
         if i < len(order):
@@ -401,6 +398,19 @@ def _read_appeals(table: FormTable, index: LabelIndex, tokens: list[Token]) -> t
         for c, col in enumerate(block.columns)
     ]
     return cells, leftovers
+
+
+RESULTS_PER_PROCEEDING = range(5)
+
+
+def _appeals_order(results: list[int], n_columns: int) -> list[int]:
+    """The column of each value: the header's result order within each proceeding, when it gives one."""
+    k = len(RESULTS_PER_PROCEEDING)
+    if len(results) == n_columns:
+        chunks = [results[i:i + k] for i in range(0, len(results), k)]
+        if all(sorted(ch) == list(RESULTS_PER_PROCEEDING) for ch in chunks):
+            return [p * k + r for p, ch in enumerate(chunks) for r in ch]
+    return list(range(n_columns))
 
 
 def _missing_table(table: FormTable) -> list[FactCell]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipelines.readers.lines import PAGE_NUMBER, is_blank, paragraph_text, split_lines
 from pipelines.readers.model import Cell, Document, Paragraph, Table
-from pipelines.readers.tokens import is_value_like
+from pipelines.readers.tokens import is_fragment, is_value_like
 
 FORMAT = "line_text"
 MAX_CELL_CHARS = 40
@@ -36,7 +36,7 @@ def _groups(lines: list[str]) -> list[list[str]]:
 def _as_cell(group: list[str]) -> str | None:
     """Given a block of lines, return its cell text when it looks like one cell, else None."""
     text = "\n".join(ln.strip(" ") for ln in group)
-    if len(group) > 1 and any(len(ln.strip()) > 4 for ln in group):
+    if len(group) > 1 and not all(is_fragment(ln) for ln in group):
         return None
     flat = text.replace("\n", "")
     if len(flat) > MAX_CELL_CHARS or flat.rstrip().endswith(SENTENCE_END):

@@ -7,6 +7,8 @@ columns; placing them is the interpreter's job (the form's arithmetic), not the 
 
 from __future__ import annotations
 
+import re
+
 from pipelines.readers.lines import PAGE_NUMBER, is_blank, paragraph_text, split_lines
 from pipelines.readers.model import Cell, Document, Paragraph, Table
 from pipelines.readers.tokens import is_value_like, squeeze
@@ -14,6 +16,9 @@ from pipelines.readers.tokens import is_value_like, squeeze
 FORMAT = "pdf_text"
 MAX_LABEL_CHARS = 30
 MAX_HEADER_TOKEN_CHARS = 20
+SENTENCE_END = ("。", "；", ";")
+BARE_NUMBERING = re.compile(r"^[（(]?(?:\d+|[一二三四五六七八九十]+)[）)]?[、.．]?$")
+MIN_NUMERIC_ROWS = 4
 NUMBERING_START = ("(", "（", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 
 
@@ -27,10 +32,17 @@ def _split(line: str) -> tuple[list[str], list[str]]:
 
 
 def _label_cells(tokens: list[str]) -> list[str]:
-    """Spaced-out text (`三 、 本 年 度`) is one cell; otherwise each token is its own cell."""
+    """Spaced-out text (`三 、 本 年 度`) is one cell; otherwise each token is its own cell, except that
+    bare numbering (`5、`, `（三）`) belongs to the words after it."""
     if tokens and all(len(t) <= 2 for t in tokens):
         return [" ".join(tokens)]
-    return tokens
+    cells: list[str] = []
+    for token in tokens:
+        if cells and BARE_NUMBERING.match(cells[-1]):
+            cells[-1] = cells[-1] + " " + token
+        else:
+            cells.append(token)
+    return cells
 
 
 def _starts_numbered(token: str) -> bool:
@@ -43,6 +55,8 @@ def _row_of(line: str) -> list[str] | None:
     labels, values = _split(line)
     if values:
         return [*_label_cells(labels), *values]
+    if line.rstrip().endswith(SENTENCE_END):
+        return None
     if len(labels) > 1 and all(len(t) <= MAX_HEADER_TOKEN_CHARS for t in labels):
         return _label_cells(labels)
     if len(labels) == 1 and len(labels[0]) <= MAX_LABEL_CHARS:
@@ -98,6 +112,6 @@ def score(lines: list[str]) -> float:
         labels, values = _split(ln)
         if labels and len(values) >= 2:
             numeric_rows += 1
-    if numeric_rows < 8:
+    if numeric_rows < MIN_NUMERIC_ROWS:
         return 0.0
     return min(1.0, numeric_rows / len(content) * 3)

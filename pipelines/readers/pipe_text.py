@@ -15,6 +15,7 @@ import re
 
 from pipelines.readers.lines import is_blank, paragraph_text, split_lines
 from pipelines.readers.model import Cell, Document, Paragraph, Table
+from pipelines.readers.tokens import is_fragment
 
 FORMAT = "pipe_text"
 
@@ -23,9 +24,6 @@ PIPE_RUN = re.compile(r"^\s*\|{2,}\s*$")
 BARE = re.compile(r"^\s*\|\s*$")
 ROW = re.compile(r"^\s*\|?[^|]*\S[^|]*(\|[^|]*){1,}\|?\s*$")
 RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-# A line without a pipe inside a table is a fragment of a vertically written cell (`自`/`然`/`人`)
-# only when this short; longer lines are headings or prose between tables.
-MAX_FRAGMENT_CHARS = 4
 
 
 def _shape(lines: list[str]) -> str | None:
@@ -48,10 +46,6 @@ def score(lines: list[str]) -> float:
     return sum(1 for ln in content if "|" in ln) / len(content)
 
 
-def _is_fragment(line: str) -> bool:
-    return len(line.strip()) <= MAX_FRAGMENT_CHARS
-
-
 def _read_trailing(lines: list[str], doc: Document) -> None:
     stream: list[Cell] = []
     pending: list[str] = []
@@ -71,7 +65,7 @@ def _read_trailing(lines: list[str], doc: Document) -> None:
             pending = []
         elif PIPE_RUN.match(line) or is_blank(line):
             continue
-        elif stream and _is_fragment(line):
+        elif stream and is_fragment(line):
             pending.append(line.strip())
         else:
             for frag in pending:
@@ -99,14 +93,18 @@ def _read_separator(lines: list[str], doc: Document) -> None:
 
     for line in lines:
         if BARE.match(line):
-            # The lines before a separator are one cell; but where long lines come first, all
-            # but the last long one are prose between tables (a heading), not part of the cell.
-            long_idx = [i for i, t in enumerate(run) if not _is_fragment(t)]
-            start = long_idx[-1] if long_idx else 0
+            # The lines before a separator are one cell when they are pieces of a vertically written
+            # cell; otherwise the cell is the last line and the lines before it are prose (a heading
+            # between tables).
+            start = len(run)
+            while start > 0 and is_fragment(run[start - 1]):
+                start -= 1
+            if start == len(run):
+                start = max(0, len(run) - 1)
             paragraphs(run[:start])
-            stream.append(Cell("\n".join(t.strip() for t in run[start:])))
+            stream.append(Cell("\n".join(run[start:])))
             run = []
-        elif not is_blank(line):
+        elif line.strip(" \t"):  # a line of no-break spaces is an (empty-looking) cell, kept as written
             run.append(line)
     paragraphs(run)
     close()

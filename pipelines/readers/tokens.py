@@ -20,3 +20,12 @@ def is_value_like(text: str) -> bool:
     """True when the text could be a table value: a number, a not-applicable mark or nothing."""
     s = squeeze(text)
     return not s or bool(NUMBER.match(s)) or s.lower() in NOT_APPLICABLE
+
+
+# A line this short inside a table is a piece of a cell written vertically or wrapped (`自`/`然`/`人`,
+# `（五）不予`/`处理`); part headings and prose lines are longer.
+MAX_FRAGMENT_CHARS = 5
+
+
+def is_fragment(line: str) -> bool:
+    return len(line.strip()) <= MAX_FRAGMENT_CHARS
