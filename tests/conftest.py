@@ -51,3 +51,28 @@ def raw_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "disclosure.duckdb"
+
+
+def run_pipeline(raw: Path, db: Path) -> None:
+    """Ingest a raw folder into a warehouse file and run the checks, as one nightly run does."""
+    from pipelines.checks import refresh_dq_results
+    from pipelines.ingest import ingest
+    from pipelines.settings import Settings
+    from pipelines.warehouse import connect
+
+    ingest(Settings(raw_dir=raw, db_path=db, workers=1))
+    con = connect(db)
+    try:
+        refresh_dq_results(con)
+    finally:
+        con.close()
+
+
+def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()

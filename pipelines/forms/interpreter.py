@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pipelines.forms.catalog import CLOSING_HEADINGS, FORMS, form_for_year
-from pipelines.forms.labels import normalize
 from pipelines.forms.index import ANCHOR, COLUMN, FURNITURE, GROUP, HEADER, ROW, LabelIndex, form_evidence
+from pipelines.forms.labels import normalize
 from pipelines.forms.spec import Block, Form, FormTable, Line
 from pipelines.forms.values import BLANK, VALUE, read_cell
 from pipelines.readers.model import Document, ReadError

@@ -48,3 +48,25 @@ left join checks as c using (report_id)
 where r.is_current;
 
 comment on view v_report_summary is 'One row per current report: agency, year, 新收 (new_requests), 予以公开 (granted), 部分公开, 不予公开 (denied, eight reasons summed), （七）总计, 行政复议 (reviews), 行政诉讼 (lawsuits), and the data-quality checks it fails. NULL where the agency left the 总计 cell blank.';
+comment on column v_report_summary.report_id is 'reports.report_id of the current report';
+comment on column v_report_summary.agency_id is 'agency id (agencies.agency_id)';
+comment on column v_report_summary.agency_name is 'fullest agency name seen; NULL when the report never names it';
+comment on column v_report_summary.year is 'report year';
+comment on column v_report_summary.province is 'province, when resolved';
+comment on column v_report_summary.city is 'city, when resolved';
+comment on column v_report_summary.county is 'county, when resolved';
+comment on column v_report_summary.template_version is 'form used: 2019 or 2021';
+comment on column v_report_summary.new_requests is '一、本年新收 总计';
+comment on column v_report_summary.carried_over is '二、上年结转 总计';
+comment on column v_report_summary.granted is '（一）予以公开 总计';
+comment on column v_report_summary.partly_granted is '（二）部分公开 总计';
+comment on column v_report_summary.denied is '（三）不予公开 总计, reasons 1-8 summed (NULL when all blank)';
+comment on column v_report_summary.total_handled is '（七）总计 总计';
+comment on column v_report_summary.reviews is '行政复议 总计';
+comment on column v_report_summary.lawsuits is '行政诉讼 总计: 未经复议直接起诉 + 复议后起诉';
+comment on column v_report_summary.check_errors is 'error-severity dq_results rows of this report';
+comment on column v_report_summary.check_warnings is 'warn-severity dq_results rows of this report';
+comment on column v_report_summary.checks_failed is 'names of the checks this report fails';
+comment on column v_report_summary.published_on is 'signature date';
+comment on column v_report_summary.source_path is 'raw-folder path of the file holding the report';
+comment on column v_report_summary.source_format is 'layout the report was read from';

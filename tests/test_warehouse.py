@@ -1,0 +1,223 @@
+"""The warehouse on a real DuckDB file: every cell, idempotency, replacement, supersession, the ledger."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import COORDINATES, SAMPLE_STEMS, expected_cells, query, run_pipeline
+
+FACT_SQL = {
+    table: f"select r.source_path, {', '.join(coords)}, value, cell_state, raw_text from {table} "
+           f"join reports as r using (report_id) where r.is_current"
+    for table, coords in COORDINATES.items()
+}
+SNAPSHOT_SQL = {
+    "source_files": "select * exclude (last_seen_at) from source_files order by all",
+    "reports": "select * from reports order by report_id",
+    "agencies": "select * from agencies order by all",
+    "fact_proactive": "select * from fact_proactive order by all",
+    "fact_applications": "select * from fact_applications order by all",
+    "fact_appeals": "select * from fact_appeals order by all",
+    "fact_unmapped": "select * from fact_unmapped order by all",
+    "report_sections": "select * from report_sections order by all",
+    "dq_results": "select * exclude (checked_at) from dq_results order by all",
+}
+
+
+def warehouse_cells(db: Path) -> dict[str, dict[tuple, tuple]]:
+    out: dict[str, dict[tuple, tuple]] = {}
+    for table, sql in FACT_SQL.items():
+        for path, *rest in query(db, sql):
+            *coords, value, state, raw = rest
+            out.setdefault(Path(path).stem, {})[(table, *coords)] = (
+                None if value is None else float(value), state, raw)
+    return out
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    return {name: query(db, sql) for name, sql in SNAPSHOT_SQL.items()}
+
+
+def touch_later(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+def test_every_sample_cell_is_in_the_warehouse(raw_dir, db_path):
+    run_pipeline(raw_dir, db_path)
+    cells = warehouse_cells(db_path)
+    assert sorted(cells) == SAMPLE_STEMS
+    for stem in SAMPLE_STEMS:
+        assert cells[stem] == expected_cells(stem), stem
+    assert query(db_path, "select count(*) from fact_proactive")[0][0] + \
+        query(db_path, "select count(*) from fact_applications")[0][0] + \
+        query(db_path, "select count(*) from fact_appeals")[0][0] == 992
+
+
+def test_fact_keys_agree_with_their_report(raw_dir, db_path):
+    run_pipeline(raw_dir, db_path)
+    for table in COORDINATES:
+        assert query(db_path, f"select count(*) from {table} f join reports r using (report_id) "
+                              f"where f.agency_id <> r.agency_id or f.year <> r.year")[0][0] == 0
+
+
+def test_rerun_on_unchanged_files_changes_nothing(raw_dir, db_path):
+    run_pipeline(raw_dir, db_path)
+    before = snapshot(db_path)
+    run_pipeline(raw_dir, db_path)
+    assert snapshot(db_path) == before
+
+
+def test_changed_file_replaces_its_reports_facts(raw_dir, db_path):
+    run_pipeline(raw_dir, db_path)
+    path = raw_dir / "003_4a81d0f783bbd2ce.txt"
+    old_id = query(db_path, "select report_id from reports where source_path = ?", [path.name])[0][0]
+    text = path.read_text(encoding="utf-8")
+    # 一、本年新收: 法律服务机构 3 → 4, 总计 3 → 4 (the lines after the row label)
+    head, sep, tail = text.partition("\t一、本年新收政府信息公开申请数量\n")
+    tail = tail.replace("\t0\n\t0\n\t0\n\t0\n\t3\n\t0\n\t3\n", "\t0\n\t0\n\t0\n\t0\n\t4\n\t0\n\t4\n", 1)
+    path.write_text(head + sep + tail, encoding="utf-8")
+    touch_later(path)
+    run_pipeline(raw_dir, db_path)
+
+    rows = query(db_path, "select report_id, is_current from reports where agency_name = '富阳区鹿山街道' order by loaded_at")
+    assert [r[1] for r in rows] == [False, True] and rows[0][0] == old_id
+    new_id = rows[1][0]
+    assert query(db_path, "select value from fact_applications where report_id = ? and outcome = 'new_received' "
+                          "and applicant = 'total'", [new_id]) == [(4,)]
+    assert query(db_path, "select new_requests from v_report_summary where agency_name = '富阳区鹿山街道'") == [(4,)]
+    assert query(db_path, "select status from source_files where path = ? order by first_seen_at, status",
+                 [path.name]) == [("superseded",), ("loaded",)]
+
+
+def test_identical_copy_under_another_path_is_superseded(raw_dir, db_path):
+    (raw_dir / "copies").mkdir()
+    shutil.copy2(raw_dir / "000_957511648368b9cb.txt", raw_dir / "copies" / "000_957511648368b9cb.txt")
+    run_pipeline(raw_dir, db_path)
+    rows = query(db_path, "select path, status, report_id from source_files where path like '%000_%' order by path")
+    assert [(p, s) for p, s, _ in rows] == [("000_957511648368b9cb.txt", "loaded"),
+                                            ("copies/000_957511648368b9cb.txt", "superseded")]
+    assert rows[0][2] == rows[1][2]
+    assert query(db_path, "select count(*) from reports")[0][0] == 5
+
+
+def _variant(src: Path, dst: Path, old: str, new: str) -> None:
+    text = src.read_text(encoding="utf-8")
+    assert old in text
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_file_first_seen_later_wins_and_same_run_goes_by_path(raw_dir, db_path):
+    src = raw_dir / "004_f08e199b8ba50c35.txt"
+    _variant(src, raw_dir / "b" / "004_v2.txt", "\t19\n\t19\n\t19", "\t20\n\t20\n\t20")
+    _variant(src, raw_dir / "a" / "004_v3.txt", "\t19\n\t19\n\t19", "\t21\n\t21\n\t21")
+    run_pipeline(raw_dir, db_path)
+    current = query(db_path, "select source_path from reports where agency_name = '汉沽街道办事处' and is_current")
+    assert current == [("004_f08e199b8ba50c35.txt",)]  # all first seen in one run: path order
+    _variant(src, raw_dir / "later" / "004_v4.txt", "\t19\n\t19\n\t19", "\t22\n\t22\n\t22")
+    run_pipeline(raw_dir, db_path)
+    current = query(db_path, "select source_path from reports where agency_name = '汉沽街道办事处' and is_current")
+    assert current == [("later/004_v4.txt",)]
+    assert query(db_path, "select count(*) from reports where agency_name = '汉沽街道办事处'")[0][0] == 4
+    assert query(db_path, "select count(*) from reports group by agency_id, year having count(*) filter "
+                          "(where is_current) <> 1") == []
+
+
+def test_removed_file_keeps_its_report(raw_dir, db_path):
+    run_pipeline(raw_dir, db_path)
+    (raw_dir / "004_f08e199b8ba50c35.txt").unlink()
+    run_pipeline(raw_dir, db_path)
+    assert query(db_path, "select status from source_files where path = '004_f08e199b8ba50c35.txt'") == [("removed",)]
+    assert query(db_path, "select is_current from reports where source_path = '004_f08e199b8ba50c35.txt'") == [(True,)]
+
+
+BAD_FILES = {
+    "empty.txt": (b"", "empty_file"),
+    "blank.txt": (b"\r\n  \n", "empty_file"),
+    "binary.bin": (bytes(range(256)) * 64, "not_a_report"),
+    "notice.txt": ("关于做好防汛工作的通知\n\n各街道：请做好准备。\n".encode(), "not_a_report"),
+    "scan.pdf": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "unsupported_format"),
+    "report.docx": (b"PK\x03\x04\x14\x00\x06\x00\x08\x00", "unsupported_format"),
+}
+
+
+def test_bad_input_is_quarantined_and_the_rest_loads(raw_dir, db_path):
+    for name, (data, _) in BAD_FILES.items():
+        (raw_dir / name).write_bytes(data)
+    run_pipeline(raw_dir, db_path)
+    rows = dict(query(db_path, "select path, error_code from source_files where status = 'quarantined'"))
+    assert rows == {name: code for name, (_, code) in BAD_FILES.items()}
+    messages = query(db_path, "select error_message from source_files where status = 'quarantined'")
+    assert all(m and len(m) > 20 for (m,) in messages)
+    assert query(db_path, "select count(*) from reports where is_current")[0][0] == 5
+
+
+def test_partial_report_loads_what_it_has(raw_dir, db_path):
+    text = (raw_dir / "000_957511648368b9cb.txt").read_text(encoding="utf-8")
+    cut = text.index("三、收到和处理政府信息公开申请情况")
+    (raw_dir / "partial.txt").write_text(text[:cut].replace("新碶街道办事处", "大碶街道办事处"), encoding="utf-8")
+    run_pipeline(raw_dir, db_path)
+    rid = query(db_path, "select report_id from reports where source_path = 'partial.txt'")[0][0]
+    states = dict(query(db_path, "select cell_state, count(*) from fact_applications where report_id = ? group by 1",
+                        [rid]))
+    assert states == {"missing": 161}
+    assert query(db_path, "select count(*) from fact_proactive where report_id = ? and cell_state = 'value'",
+                 [rid])[0][0] == 5
+    assert query(db_path, "select detail from dq_results where check_name = 'cells_missing' and report_id = ?",
+                 [rid]) == [("176 cells missing (appeals, applications)",)]
+
+
+def test_quarantined_file_is_retried_when_its_content_changes(raw_dir, db_path):
+    late = raw_dir / "late.txt"
+    late.write_bytes(b"")
+    run_pipeline(raw_dir, db_path)
+    assert query(db_path, "select status, error_code from source_files where path = 'late.txt'") == [
+        ("quarantined", "empty_file")]
+    _variant(raw_dir / "003_4a81d0f783bbd2ce.txt", late, "鹿山街道", "银湖街道")
+    touch_later(late)
+    run_pipeline(raw_dir, db_path)
+    assert query(db_path, "select status, error_code from source_files where path = 'late.txt' "
+                          "order by first_seen_at") == [("superseded", "empty_file"), ("loaded", None)]
+
+
+def test_ledger_accounts_for_every_file(raw_dir, db_path):
+    (raw_dir / "empty.txt").write_bytes(b"")
+    (raw_dir / "000_957511648368b9cb.meta.json").write_text('{"url": "http://example.invalid/000"}', encoding="utf-8")
+    run_pipeline(raw_dir, db_path)
+    files = sorted(p.relative_to(raw_dir).as_posix() for p in raw_dir.rglob("*")
+                   if p.is_file() and not p.name.endswith(".meta.json"))
+    assert [p for (p,) in query(db_path, "select path from source_files order by path")] == files
+    assert query(db_path, "select source_url from reports where source_path = '000_957511648368b9cb.txt'") == [
+        ("http://example.invalid/000",)]
+
+
+def test_every_table_and_column_is_documented(raw_dir, db_path):
+    run_pipeline(raw_dir, db_path)
+    undocumented = query(db_path, "select table_name, column_name from duckdb_columns() "
+                                  "where not internal and (comment is null or comment = '')")
+    assert undocumented == []
+
+
+@pytest.mark.parametrize("name", ["applications_by_province_year", "refusal_reasons"])
+def test_example_queries_run(raw_dir, db_path, name):
+    run_pipeline(raw_dir, db_path)
+    sql = (Path(__file__).resolve().parent.parent / "sql" / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+    assert query(db_path, sql)
+
+
+def test_report_summary_view(raw_dir, db_path):
+    run_pipeline(raw_dir, db_path)
+    rows = query(db_path, "select agency_name, year, new_requests, granted, denied, reviews, lawsuits, check_errors, "
+                          "check_warnings from v_report_summary order by source_path")
+    assert rows == [
+        ("新碶街道办事处", 2020, 1, 0, 1, 1, 0, 0, 1),
+        (None, 2020, 0, None, None, 0, 0, 0, 3),
+        ("哈尔滨市松北区船口街道办事处", 2020, 2, 2, 0, 0, 0, 0, 2),
+        ("富阳区鹿山街道", 2021, 3, 3, 0, 0, 0, 0, 0),
+        ("汉沽街道办事处", 2019, 1, 1, None, None, 0, 0, 1),
+    ]
