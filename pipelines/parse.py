@@ -17,6 +17,9 @@ from pipelines.readers import ReadError, read_document
 from pipelines.sections import Section, split_sections
 
 SIDECAR_SUFFIX = ".meta.json"
+# Bump when a reader or the interpreter learns to read files it quarantined before: quarantined
+# files are parsed again by the next run.
+PARSER_VERSION = "2026.11.1"
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
 

@@ -70,6 +70,8 @@ SOURCE_FILES = TableDef(
         Column("mtime_ns", "BIGINT", "file modification time seen with this hash (ns)", extension=True),
         Column("sidecar_sha256", "VARCHAR", "SHA-256 of the <stem>.meta.json sidecar parsed with it, if any",
                extension=True),
+        Column("parser_version", "VARCHAR", "version of the parser that read it; quarantined files are retried "
+               "when it changes", extension=True),
     ),
     primary_key=("path", "sha256"),
 )

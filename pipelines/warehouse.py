@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines.agencies import AgencyClaim, assign_ids
-from pipelines.parse import FileRef, ParseOutcome
+from pipelines.parse import PARSER_VERSION, FileRef, ParseOutcome
 from pipelines.regions import Region
 from pipelines.scan import Known
 from pipelines.schema import (
@@ -27,6 +27,7 @@ from pipelines.schema import (
     REPORT_SECTIONS,
     REPORTS,
     SOURCE_FILES,
+    TABLES,
     TableDef,
     polars_schema,
 )
@@ -48,9 +49,20 @@ def connect(db_path: Path, memory_limit: str | None = None, read_only: bool = Fa
         con.execute(f"set memory_limit = '{memory_limit}'")
     if not read_only:
         con.execute(sql_text("ddl/create_tables.sql"))
+        _add_new_columns(con)
         for view in sorted((SQL_DIR / "views").glob("*.sql")):
             con.execute(view.read_text(encoding="utf-8"))
     return con
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Columns added to the schema since the file was created are added to it (never dropped or renamed)."""
+    have = set(con.execute("select table_name, column_name from duckdb_columns() where not internal").fetchall())
+    for table in TABLES:
+        for column in table.columns:
+            if (table.name, column.name) not in have:
+                con.execute(f"alter table {table.name} add column {column.name} {column.type}")
+                con.execute(f"comment on column {table.name}.{column.name} is $c", {"c": column.comment})
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, Known]:
@@ -63,12 +75,19 @@ def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, Known]:
 
 
 def needs_parse(con: duckdb.DuckDBPyConnection, refs: Sequence[FileRef]) -> list[FileRef]:
-    """The files whose content (or sidecar) the ledger has not recorded yet."""
+    """The files to parse: content (or sidecar) the ledger has not recorded yet, and quarantined files
+    last read by an older parser."""
     if not refs:
         return []
-    seen = {(p, s): side for p, s, side in con.execute(
-        "select path, sha256, sidecar_sha256 from source_files").fetchall()}
-    return [r for r in refs if (r.path, r.sha256) not in seen or seen[(r.path, r.sha256)] != r.sidecar_sha256]
+    seen = {(p, s): (side, retry) for p, s, side, retry in con.execute(
+        "select path, sha256, sidecar_sha256, error_code is not null and parser_version is distinct from $v "
+        "from source_files", {"v": PARSER_VERSION}).fetchall()}
+    out = []
+    for r in refs:
+        known = seen.get((r.path, r.sha256))
+        if known is None or known[0] != r.sidecar_sha256 or known[1]:
+            out.append(r)
+    return out
 
 
 def _frame(table: TableDef, rows: list[tuple], columns: Sequence[str]) -> pl.DataFrame:
@@ -92,7 +111,7 @@ def _ledger_frame(outcomes: Sequence[ParseOutcome], now: dt.datetime) -> pl.Data
     rows = [
         (o.ref.path, o.ref.sha256, o.ref.size_bytes, o.source_format,
          "quarantined" if o.error_code else "loaded", o.report_id, o.error_code, o.error_message,
-         now, now, o.ref.mtime_ns, o.ref.sidecar_sha256)
+         now, now, o.ref.mtime_ns, o.ref.sidecar_sha256, PARSER_VERSION)
         for o in outcomes
     ]
     return _frame(SOURCE_FILES, rows, SOURCE_FILES.column_names)
@@ -167,7 +186,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
             con.execute("""
                 update source_files as s
                 set report_id = o.report_id, error_code = o.error_code, error_message = o.error_message,
-                    source_format = o.source_format, sidecar_sha256 = o.sidecar_sha256, status = o.status
+                    source_format = o.source_format, sidecar_sha256 = o.sidecar_sha256, status = o.status,
+                    parser_version = o.parser_version
                 from outcomes as o
                 where s.path = o.path and s.sha256 = o.sha256
             """)

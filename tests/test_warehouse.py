@@ -84,7 +84,8 @@ def test_changed_file_replaces_its_reports_facts(raw_dir, db_path):
     touch_later(path)
     run_pipeline(raw_dir, db_path)
 
-    rows = query(db_path, "select report_id, is_current from reports where agency_name = '富阳区鹿山街道' order by loaded_at")
+    rows = query(db_path, "select report_id, is_current from reports "
+                          "where agency_name = '富阳区鹿山街道' order by loaded_at")
     assert [r[1] for r in rows] == [False, True] and rows[0][0] == old_id
     new_id = rows[1][0]
     assert query(db_path, "select value from fact_applications where report_id = ? and outcome = 'new_received' "
@@ -221,3 +222,30 @@ def test_report_summary_view(raw_dir, db_path):
         ("富阳区鹿山街道", 2021, 3, 3, 0, 0, 0, 0, 0),
         ("汉沽街道办事处", 2019, 1, 1, None, None, 0, 0, 1),
     ]
+
+
+def test_changed_sidecar_reloads_its_report(raw_dir, db_path):
+    run_pipeline(raw_dir, db_path)
+    (raw_dir / "001_3e7c7203fb80667c.meta.json").write_text(
+        '{"agency_name": "宜兴市张渚镇人民政府"}', encoding="utf-8")
+    run_pipeline(raw_dir, db_path)
+    assert query(db_path, "select agency_name, county, is_current from reports "
+                          "where source_path = '001_3e7c7203fb80667c.txt' order by is_current") == [
+        (None, "宜兴市", False), ("宜兴市张渚镇人民政府", "宜兴市", True)]
+    assert query(db_path, "select count(*) from dq_results where check_name = 'agency_unresolved'") == [(0,)]
+
+
+def test_quarantined_files_are_retried_by_a_newer_parser(raw_dir, db_path, monkeypatch):
+    import pipelines.warehouse as warehouse
+
+    (raw_dir / "empty.txt").write_bytes(b"")
+    run_pipeline(raw_dir, db_path)
+    monkeypatch.setattr(warehouse, "PARSER_VERSION", "next")
+    from pipelines.scan import scan
+
+    con = warehouse.connect(db_path)
+    try:
+        todo = warehouse.needs_parse(con, scan(raw_dir, warehouse.known_files(con)))
+    finally:
+        con.close()
+    assert [r.path for r in todo] == ["empty.txt"]

@@ -20,8 +20,8 @@ per_year as (
 )
 select
     cur.agency_id, cur.year, cur.report_id,
-    format('{}: 现行有效 {} ≠ {} (last year) + {} − {}', cur.category, cur.in_force, prev.in_force, cur.issued,
-           cur.repealed) as detail
+    format('{}: 现行有效 {} ≠ {} (last year) + {} − {}', cur.category, cur.in_force::bigint, prev.in_force::bigint,
+           cur.issued::bigint, cur.repealed::bigint) as detail
 from per_year as cur
 join per_year as prev
   on prev.agency_id = cur.agency_id and prev.year = cur.year - 1 and prev.category = cur.category

@@ -14,6 +14,7 @@ create table if not exists source_files (
     last_seen_at TIMESTAMP,
     mtime_ns BIGINT,
     sidecar_sha256 VARCHAR,
+    parser_version VARCHAR,
     primary key (path, sha256)
 );
 comment on table source_files is 'The ledger: every file ever seen under the raw folder, one row per (path, content hash); nothing dropped.';
@@ -29,6 +30,7 @@ comment on column source_files.first_seen_at is 'when this content was first see
 comment on column source_files.last_seen_at is 'when the last run saw it (UTC)';
 comment on column source_files.mtime_ns is 'file modification time seen with this hash (ns)';
 comment on column source_files.sidecar_sha256 is 'SHA-256 of the <stem>.meta.json sidecar parsed with it, if any';
+comment on column source_files.parser_version is 'version of the parser that read it; quarantined files are retried when it changes';
 
 create table if not exists reports (
     report_id VARCHAR,

@@ -9,7 +9,7 @@ with apps as (
         max(value) filter (where outcome = 'carried_over' and cell_state = 'value') as carried_over,
         max(value) filter (where outcome = 'granted' and cell_state = 'value') as granted,
         max(value) filter (where outcome = 'partly_granted' and cell_state = 'value') as partly_granted,
-        sum(value) filter (where outcome like 'denied_%' and cell_state = 'value') as denied,
+        sum(value) filter (where outcome like 'denied_%' and cell_state = 'value')::bigint as denied,
         max(value) filter (where outcome = 'total_handled' and cell_state = 'value') as total_handled
     from fact_applications
     where applicant = 'total'
@@ -19,7 +19,7 @@ appeals as (
     select
         report_id,
         max(value) filter (where proceeding = 'admin_review' and cell_state = 'value') as reviews,
-        sum(value) filter (where proceeding like 'litigation_%' and cell_state = 'value') as lawsuits
+        sum(value) filter (where proceeding like 'litigation_%' and cell_state = 'value')::bigint as lawsuits
     from fact_appeals
     where result = 'total'
     group by report_id

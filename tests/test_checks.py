@@ -1,0 +1,95 @@
+"""Data-quality checks: they flag what is wrong in the samples and nothing that is right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipelines.checks import load_checks
+from tests.conftest import query, run_pipeline
+
+CONTRACT_CHECKS = {
+    "applications_balance", "applications_row_total", "applications_outcome_total", "appeals_total",
+    "cells_missing", "cells_blank", "agency_unresolved", "published_date_implausible", "form_year_mismatch",
+    "duplicate_report", "carryover_continuity", "in_force_continuity", "unmapped_cells",
+}
+
+
+def findings(db: Path) -> set[tuple[str, str]]:
+    return set(query(db, "select d.check_name, regexp_extract(r.source_path, '[^/]*$') from dq_results d "
+                         "join reports r using (report_id)"))
+
+
+def test_every_contract_check_exists_with_a_severity_and_an_asset():
+    checks = {c.name: c for c in load_checks()}
+    assert CONTRACT_CHECKS <= set(checks)
+    for check in checks.values():
+        assert check.severity in ("error", "warn")
+        assert check.description.startswith("Fails if")
+        assert check.asset in {"reports", "fact_proactive", "fact_applications", "fact_appeals", "fact_unmapped"}
+
+
+def test_samples_flag_what_is_wrong_and_nothing_else(raw_dir, db_path):
+    run_pipeline(raw_dir, db_path)
+    assert findings(db_path) == {
+        ("agency_unresolved", "001_3e7c7203fb80667c.txt"),
+        ("cells_missing", "001_3e7c7203fb80667c.txt"),
+        ("published_date_implausible", "002_5ff8cf655acdf111.txt"),
+        ("cells_blank", "000_957511648368b9cb.txt"),
+        ("cells_blank", "001_3e7c7203fb80667c.txt"),
+        ("cells_blank", "002_5ff8cf655acdf111.txt"),
+        ("cells_blank", "004_f08e199b8ba50c35.txt"),
+    }
+    assert query(db_path, "select detail, severity from dq_results where check_name = 'cells_missing'") == [
+        ("1 cells missing (proactive)", "warn")]
+    assert query(db_path, "select detail from dq_results where check_name = 'published_date_implausible'") == [
+        ("signed 2020-01-31 for report year 2020",)]
+
+
+def _edit(path: Path, old: str, new: str, dst: Path | None = None) -> Path:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    target = dst or path
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
+
+
+def test_arithmetic_checks_catch_a_broken_table(raw_dir, db_path):
+    src = raw_dir / "003_4a81d0f783bbd2ce.txt"
+    # 新收 法律服务机构 3 → 4 with 总计 left at 3: the row total and the column balance both break.
+    _edit(src, "\t0\n\t0\n\t0\n\t0\n\t3\n\t0\n\t3\n", "\t0\n\t0\n\t0\n\t0\n\t4\n\t0\n\t3\n")
+    # 行政复议: 维持 1 with 总计 0.
+    _edit(src, "\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n",
+          "\t1\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n")
+    run_pipeline(raw_dir, db_path)
+    got = query(db_path, "select check_name, severity, detail from dq_results where severity = 'error' order by all")
+    assert got == [
+        ("appeals_total", "error", "admin_review: 总计 0 ≠ 维持 + 纠正 + 其他 + 尚未审结 = 1"),
+        ("applications_balance", "error", "legal_service: 新收 4 + 上年结转 0 ≠ 总计 3 + 结转下年度 0"),
+        ("applications_row_total", "error", "new_received: 总计 3 ≠ sum of applicant columns 4"),
+    ]
+
+
+def test_cross_year_checks(raw_dir, db_path):
+    src = raw_dir / "003_4a81d0f783bbd2ce.txt"
+    nxt = _edit(src, "2021年政府信息公开工作", "2022年政府信息公开工作", raw_dir / "003_2022.txt")
+    # 2022: 上年结转 自然人 2 (2021 carried forward 0), and 现行有效件数 of 规章 5 (2021: 0, issued 0, repealed 0).
+    _edit(nxt, "\t二、上年结转政府信息公开申请数量\n\t0\n", "\t二、上年结转政府信息公开申请数量\n\t2\n")
+    _edit(nxt, "\t规章\n\t0\n\t0\n\t0\n", "\t规章\n\t0\n\t0\n\t5\n")
+    run_pipeline(raw_dir, db_path)
+    got = query(db_path, "select check_name, year, detail from dq_results "
+                         "where check_name in ('carryover_continuity', 'in_force_continuity') order by all")
+    assert got == [
+        ("carryover_continuity", 2022, "natural_person: 结转下年度 0 in 2021 ≠ 上年结转 2 in 2022"),
+        ("in_force_continuity", 2022, "regulation: 现行有效 5 ≠ 0 (last year) + 0 − 0"),
+    ]
+
+
+def test_form_year_mismatch_and_duplicate_report(raw_dir, db_path):
+    (raw_dir / "004_f08e199b8ba50c35.meta.json").write_text(json.dumps({"year": 2021}), encoding="utf-8")
+    _edit(raw_dir / "000_957511648368b9cb.txt", "\t195\n", "\t196\n", raw_dir / "z_000_other.txt")
+    run_pipeline(raw_dir, db_path)
+    got = findings(db_path)
+    assert ("form_year_mismatch", "004_f08e199b8ba50c35.txt") in got
+    assert ("duplicate_report", "000_957511648368b9cb.txt") in got
+    assert query(db_path, "select count(*) from dq_results where check_name = 'duplicate_report'")[0][0] == 1
