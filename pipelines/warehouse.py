@@ -48,21 +48,22 @@ def connect(db_path: Path, memory_limit: str | None = None, read_only: bool = Fa
     if memory_limit:
         con.execute(f"set memory_limit = '{memory_limit}'")
     if not read_only:
-        con.execute(sql_text("ddl/create_tables.sql"))
         _add_new_columns(con)
+        con.execute(sql_text("ddl/create_tables.sql"))
         for view in sorted((SQL_DIR / "views").glob("*.sql")):
             con.execute(view.read_text(encoding="utf-8"))
     return con
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
-    """Columns added to the schema since the file was created are added to it (never dropped or renamed)."""
+    """Columns added to the schema since the file was created are added to its tables (never dropped or
+    renamed); the DDL that runs next documents them."""
     have = set(con.execute("select table_name, column_name from duckdb_columns() where not internal").fetchall())
+    tables = {t for t, _ in have}
     for table in TABLES:
         for column in table.columns:
-            if (table.name, column.name) not in have:
+            if table.name in tables and (table.name, column.name) not in have:
                 con.execute(f"alter table {table.name} add column {column.name} {column.type}")
-                con.execute(f"comment on column {table.name}.{column.name} is $c", {"c": column.comment})
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, Known]:

@@ -249,3 +249,19 @@ def test_quarantined_files_are_retried_by_a_newer_parser(raw_dir, db_path, monke
     finally:
         con.close()
     assert [r.path for r in todo] == ["empty.txt"]
+
+
+def test_older_warehouse_gains_new_columns(db_path):
+    import duckdb
+
+    from pipelines.warehouse import connect
+
+    db_path.parent.mkdir(parents=True)
+    con = duckdb.connect(str(db_path))
+    con.execute("create table source_files (path varchar, sha256 varchar, primary key (path, sha256))")
+    con.execute("insert into source_files values ('a.txt', 'x')")
+    con.close()
+    connect(db_path).close()
+    cols = [c for (c,) in query(db_path, "select column_name from duckdb_columns() where table_name = 'source_files'")]
+    assert cols[:3] == ["path", "sha256", "size_bytes"] and "parser_version" in cols
+    assert query(db_path, "select path from source_files") == [("a.txt",)]
