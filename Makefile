@@ -6,15 +6,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-export DAGSTER_HOME := $(CURDIR)
+# Dagster's home is the git-ignored .dagster/, whose dagster.yaml links to the top-level one: the
+# instance config is versioned, everything Dagster writes (runs, logs, queues) stays out of the sources.
 export DAGSTER_STATE_DIR := $(CURDIR)/.dagster
+export DAGSTER_HOME := $(DAGSTER_STATE_DIR)
 export DAGSTER_STORAGE_DIR := $(DAGSTER_STATE_DIR)/storage
 export DAGSTER_ARTIFACT_DIR := $(DAGSTER_STATE_DIR)/artifacts
 export DAGSTER_COMPUTE_LOG_DIR := $(DAGSTER_STATE_DIR)/logs
 export DISCLOSURE_RAW_DIR ?= data/raw
 export DISCLOSURE_DB_PATH ?= data/warehouse/disclosure.duckdb
 
-.PHONY: install install-dev run dev test test-fast lint ddl clean
+.PHONY: install install-dev run dev test test-fast lint ddl clean dagster-home
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,16 +34,18 @@ $(DEV_STAMP): pyproject.toml $(STAMP)
 install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
-## Materialize every asset (and run every check) on $(DISCLOSURE_RAW_DIR) into $(DISCLOSURE_DB_PATH).
-run: install
+dagster-home:
 	@mkdir -p $(DAGSTER_STATE_DIR)
+	@ln -sf ../dagster.yaml $(DAGSTER_STATE_DIR)/dagster.yaml
+
+## Materialize every asset (and run every check) on $(DISCLOSURE_RAW_DIR) into $(DISCLOSURE_DB_PATH).
+run: install dagster-home
 	$(BIN)/dagster job execute -m pipelines.definitions -j ingest
 	@$(BIN)/python -m pipelines.summary
 
 ## The Dagster UI on http://127.0.0.1:3000 (schedule, sensor, reruns).
-dev: install
-	@mkdir -p $(DAGSTER_STATE_DIR)
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+dev: install dagster-home
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 ## The whole test suite (ruff, definitions load, every test).
 test: install-dev lint

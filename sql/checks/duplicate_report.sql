@@ -3,17 +3,10 @@
 -- severity: warn — the current one was chosen by the contract's rule (newest first), which may
 -- not be the right one; identical copies in other formats are not flagged.
 -- asset: reports
-with cells as (
-    select report_id, 'A:' || item || '/' || category || '/' || metric as cell, cast(value as varchar) as v, cell_state
-    from fact_proactive
-    union all
-    select report_id, 'B:' || outcome || '/' || applicant, cast(value as varchar), cell_state from fact_applications
-    union all
-    select report_id, 'C:' || proceeding || '/' || result, cast(value as varchar), cell_state from fact_appeals
-),
-fingerprint as (
-    select report_id, md5(string_agg(cell || '=' || coalesce(v, cell_state), ';' order by cell)) as fp
-    from cells
+with fingerprint as (
+    select report_id, md5(string_agg(table_name || ':' || cell || '=' || coalesce(cast(value as varchar), cell_state),
+                                      ';' order by table_name, cell)) as fp
+    from v_fact_cells
     group by report_id
 ),
 versions as (
