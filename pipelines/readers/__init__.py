@@ -2,30 +2,56 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from pipelines.readers.detect import sniff_container, text_layout
 from pipelines.readers.encoding import decode_text
 from pipelines.readers.model import Cell, Document, Paragraph, ReadError, Table
 
 __all__ = ["Cell", "Document", "Paragraph", "ReadError", "Table", "read_document"]
 
-# Containers recognised by their magic bytes whose readers are not built yet.
-_NOT_YET_READ = {
-    "pdf": ("pdf", "PDF files are recognised but not read yet (reader planned); keep the file, it will be "
-            "retried when the reader lands."),
-    "zip": ("docx", "Word .docx (zip) files are recognised but not read yet (reader planned); keep the file."),
-    "ole": ("doc", "Legacy Word .doc/.wps files are recognised but not read yet (reader planned)."),
-    "rtf": ("rtf", "RTF files are recognised but not read yet (reader planned)."),
-    "html": ("html", "HTML pages are recognised but not read yet (reader planned)."),
-}
+
+def _zip_kind(data: bytes) -> str:
+    """A zip container's document kind from its members: 'docx', or raise ReadError."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadError("corrupt_docx", f"The file is a damaged zip archive ({exc}); re-download it.") from exc
+    if "word/document.xml" in names:
+        return "docx"
+    raise ReadError("not_a_report", "A zip archive that holds no Word document (word/document.xml); "
+                    "unpack it into the raw folder if it bundles reports.")
 
 
-def read_document(data: bytes) -> Document:
-    """Given a file's bytes, return its document; raise ReadError with a ledger code when impossible."""
+def read_document(data: bytes, converter_timeout: float = 120.0) -> Document:
+    """Given a file's bytes, return its document; raise ReadError with a ledger code when impossible.
+
+    The format is told from the content (magic bytes, zip members, markup), never from the name.
+    """
     container = sniff_container(data)
-    if container in _NOT_YET_READ:
-        fmt, message = _NOT_YET_READ[container]
-        error = ReadError("unsupported_format", message)
-        error.source_format = fmt  # type: ignore[attr-defined]
-        raise error
+    try:
+        if container == "zip":
+            _zip_kind(data)
+            from pipelines.readers import docx
+
+            return docx.read(data)
+        if container == "pdf":
+            from pipelines.readers import pdf
+
+            return pdf.read(data)
+        if container == "html":
+            from pipelines.readers import html
+
+            return html.read(data)
+        if container in ("ole", "rtf"):
+            from pipelines.readers import legacy
+
+            return legacy.read(data, container, timeout=converter_timeout)
+    except ReadError as exc:
+        exc.source_format = getattr(exc, "source_format", None) or {
+            "zip": "docx", "pdf": "pdf", "html": "html", "ole": "doc", "rtf": "rtf"}[container]
+        raise
     text, _encoding = decode_text(data)
     return text_layout(text).read(text)

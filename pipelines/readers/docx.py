@@ -1,0 +1,99 @@
+"""Word .docx files (python-docx): paragraphs and tables in document order, merged cells resolved.
+
+A merged cell's text belongs to its first grid position; the positions it covers (horizontal
+`gridSpan`, vertical `vMerge`) are kept as `merged` cells so that columns stay aligned. Text spread
+over several paragraphs of a cell (Word's vertical headers, one character per line) is one cell
+with line breaks. A table that a page break or a repeated heading row split in two is stitched back.
+Headers, footers and bookmarks are not part of the body and are ignored.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from docx import Document as open_docx
+from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from pipelines.readers.detect import text_layout
+from pipelines.readers.model import Cell, Document, Paragraph, ReadError, Table
+from pipelines.readers.stitch import stitch_tables
+
+FORMAT = "docx"
+
+
+def _cell_text(tc) -> str:
+    parts = []
+    for p in tc.iterchildren(qn("w:p")):
+        parts.append(DocxParagraph(p, None).text)
+    return "\n".join(parts).strip("\n")
+
+
+def _grid(tbl) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    for r, tr in enumerate(tbl.iterchildren(qn("w:tr"))):
+        row: list[Cell] = []
+        col = 0
+        tr_pr = tr.find(qn("w:trPr"))
+        if tr_pr is not None and (before := tr_pr.find(qn("w:gridBefore"))) is not None:
+            col = int(before.get(qn("w:val"), "0"))
+        for tc in tr.iterchildren(qn("w:tc")):
+            tc_pr = tc.find(qn("w:tcPr"))
+            span, continued = 1, False
+            if tc_pr is not None:
+                if (gs := tc_pr.find(qn("w:gridSpan"))) is not None:
+                    span = max(1, int(gs.get(qn("w:val"), "1")))
+                if (vm := tc_pr.find(qn("w:vMerge"))) is not None:
+                    continued = vm.get(qn("w:val"), "continue") != "restart"
+            text = "" if continued else _cell_text(tc)
+            row.append(Cell(text, r, col, merged=continued))
+            row.extend(Cell("", r, col + k, merged=True) for k in range(1, span))
+            col += span
+        rows.append(row)
+    return rows
+
+
+def _body_blocks(body) -> list:
+    """The body's paragraphs and tables in order, looking inside content controls (w:sdt)."""
+    out = []
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            out.append(("p", child))
+        elif child.tag == qn("w:tbl"):
+            out.append(("t", child))
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                out.extend(_body_blocks(content))
+    return out
+
+
+def read(data: bytes) -> Document:
+    """Given .docx bytes, return its document; raise ReadError when the file is no readable .docx."""
+    try:
+        word = open_docx(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ReadError("corrupt_docx", f"The .docx cannot be opened ({type(exc).__name__}: {exc}); "
+                        "re-download the file or save it again from Word.") from exc
+    except Exception as exc:  # lxml errors on broken XML parts
+        raise ReadError("corrupt_docx", f"The .docx content is damaged ({type(exc).__name__}: {exc}).") from exc
+    doc = Document(FORMAT)
+    for kind, element in _body_blocks(word.element.body):
+        if kind == "p":
+            doc.blocks.append(Paragraph(DocxParagraph(element, None).text.strip()))
+        else:
+            doc.blocks.append(Table(rows=_grid(DocxTable(element, None)._tbl)))
+    doc.blocks = stitch_tables(doc.blocks)
+    if not doc.tables:
+        # Some exports type the tables as tab-separated paragraphs: read those as text.
+        text = "\n".join(doc.paragraphs)
+        from_text = text_layout(text).read(text)
+        if not from_text.tables:
+            raise ReadError("no_tables", "The .docx holds no table; its statistics may be pasted as an image, "
+                            "which needs a person (OCR is not supported yet).")
+        from_text.source_format = FORMAT
+        return from_text
+    doc.renumber_tables()
+    return doc

@@ -1,0 +1,170 @@
+"""HTML pages (lxml): data tables with rowspan/colspan resolved, prose in document order.
+
+Government sites wrap content in layout tables and surround it with navigation, scripts and
+footers. A table whose cells hold other tables is layout: its content is read through. Only leaf
+tables are data. `<br>` inside a cell is a line break of the cell's text. The page's declared
+charset is honoured (GBK pages are common); undeclared pages are decoded like text files.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from pipelines.readers.encoding import decode_text
+from pipelines.readers.model import Cell, Document, Paragraph, ReadError, Table
+from pipelines.readers.stitch import stitch_tables
+
+FORMAT = "html"
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_SKIP = {"script", "style", "noscript", "template", "head", "nav", "iframe", "object", "svg", "select", "button"}
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "header", "footer",
+          "blockquote", "pre", "center", "ul", "ol", "dl", "dt", "dd", "form", "main", "aside", "body"}
+MAX_SPAN = 1000
+# Page furniture by its class or id: navigation, menus, headers and footers of the site.
+_FURNITURE = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|header|footer|sidebar|share|toolbar)"
+                        r"([\s_-]|$)", re.IGNORECASE)
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "utf8": "utf-8"}
+
+
+def decode_html(data: bytes) -> str:
+    """Given page bytes, return text decoded by the declared charset, else like a text file."""
+    m = _CHARSET.search(data[:4096])
+    if m:
+        codec = m.group(1).decode("ascii").lower()
+        codec = _ALIASES.get(codec, codec)
+        try:
+            return data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(data)[0]
+
+
+def _text(el) -> str:
+    """An element's text with <br> and block boundaries as line breaks, other whitespace as written."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if not isinstance(node.tag, str) or node.tag in _SKIP:
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if node.tag == "br" or (node.tag in _BLOCK and parts and not parts[-1].endswith("\n")):
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if node.tag in _BLOCK and parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+        if node.tail:
+            parts.append(node.tail)
+
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        walk(child)
+    text = "".join(parts)
+    lines = [" ".join(line.split(" ")).strip("\r\n\t ") for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _span(el, name: str) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(el.get(name, "1").strip() or 1)))
+    except ValueError:
+        return 1
+
+
+def _rows_of(table) -> list:
+    rows = []
+    for child in table:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(tr for tr in child if isinstance(tr.tag, str) and tr.tag == "tr")
+    return rows
+
+
+def _grid(table) -> list[list[Cell]]:
+    """A leaf table as a grid: a spanned cell's text at its first position, covered positions merged."""
+    taken: dict[tuple[int, int], bool] = {}
+    rows: list[list[Cell]] = []
+    for r, tr in enumerate(_rows_of(table)):
+        row: dict[int, Cell] = {}
+        col = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                continue
+            while (r, col) in taken:
+                row[col] = Cell("", r, col, merged=True)
+                col += 1
+            rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+            row[col] = Cell(_text(td), r, col)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    if dr or dc:
+                        taken[(r + dr, col + dc)] = True
+                        if dr == 0:
+                            row[col + dc] = Cell("", r, col + dc, merged=True)
+            col += colspan
+        while (r, col) in taken:
+            row[col] = Cell("", r, col, merged=True)
+            col += 1
+        rows.append([row[c] for c in sorted(row)])
+    return rows
+
+
+def _has_table(el) -> bool:
+    return any(True for _ in el.iterdescendants("table"))
+
+
+def _paragraphs(text: str | None, doc: Document) -> None:
+    for line in (text or "").split("\n"):
+        if line.strip():
+            doc.blocks.append(Paragraph(line.strip()))
+
+
+def _is_furniture(el) -> bool:
+    return el.tag in ("nav", "header", "footer") or bool(
+        _FURNITURE.search(el.get("class", "")) or _FURNITURE.search(el.get("id", "")))
+
+
+def _walk(el, doc: Document) -> None:
+    """Add an element's prose and data tables to the document, in order."""
+    _paragraphs(el.text, doc)
+    for child in el:
+        if not isinstance(child.tag, str) or child.tag in _SKIP or _is_furniture(child):
+            pass
+        elif child.tag == "table" and _has_table(child):  # a layout table: read through its cells
+            for tr in _rows_of(child):
+                for td in tr:
+                    if isinstance(td.tag, str) and td.tag in ("td", "th"):
+                        _walk(td, doc)
+        elif child.tag == "table":
+            grid = _grid(child)
+            if any(c.text for row in grid for c in row):
+                doc.blocks.append(Table(rows=grid))
+        elif _has_table(child):
+            _walk(child, doc)
+        else:
+            _paragraphs(_text(child), doc)
+        _paragraphs(child.tail, doc)
+
+
+def read(data: bytes) -> Document:
+    text = decode_html(data)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ReadError("not_a_report", f"The page cannot be parsed as HTML ({exc}).") from exc
+    body = root.find("body")
+    doc = Document(FORMAT)
+    _walk(body if body is not None else root, doc)
+    doc.blocks = stitch_tables(doc.blocks)
+    doc.renumber_tables()
+    return doc
