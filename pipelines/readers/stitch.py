@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from pipelines.readers.model import Block, Cell, Paragraph, Table
+from pipelines.readers.tokens import is_value_like
+
+_NUMBERED = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十\d]+\s*[、.．])")
 
 
 def _width(table: Table) -> int:
@@ -23,6 +27,22 @@ def repeated_header_rows(first: list[list[Cell]], second: list[list[Cell]]) -> i
     return k
 
 
+def continues_previous_row(row: list[Cell]) -> bool:
+    """A row broken across pages: its second half holds no number and its text starts no new row."""
+    texts = [c.text for c in row if not c.merged and c.text.strip()]
+    if not texts or any(is_value_like(t) for t in texts):
+        return False
+    return not _NUMBERED.match(texts[0])
+
+
+def _join_rows(upper: list[Cell], lower: list[Cell]) -> list[Cell]:
+    joined = []
+    for i, cell in enumerate(upper):
+        extra = lower[i].text if i < len(lower) and not lower[i].merged else ""
+        joined.append(replace(cell, text=cell.text + ("\n" + extra if cell.text and extra else extra)))
+    return joined
+
+
 def stitch_tables(blocks: list[Block]) -> list[Block]:
     """Given blocks in order, return them with each table joined to a previous one of the same width
     when only empty paragraphs (page breaks) stand between them; repeated heading rows are dropped."""
@@ -35,8 +55,12 @@ def stitch_tables(blocks: list[Block]) -> list[Block]:
             prev = out[j] if j >= 0 else None
             if isinstance(prev, Table) and prev.has_rows and block.has_rows and _width(prev) == _width(block):
                 skip = repeated_header_rows(prev.rows, block.rows)
+                rest = block.rows[skip:]
+                if rest and prev.rows and continues_previous_row(rest[0]):
+                    prev.rows[-1] = _join_rows(prev.rows[-1], rest[0])
+                    rest = rest[1:]
                 base = len(prev.rows)
-                for r, row in enumerate(block.rows[skip:]):
+                for r, row in enumerate(rest):
                     prev.rows.append([replace(c, row=base + r) if c.row is not None else c for c in row])
                 del out[j + 1:]
                 continue

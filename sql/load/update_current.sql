@@ -9,7 +9,7 @@
 
 create or replace temp table format_rank as
 select * from (values
-    ('docx', 1), ('html', 2), ('pdf', 3), ('doc', 4),
+    ('docx', 1), ('html', 2), ('pdf', 3), ('doc', 4), ('rtf', 4),
     ('tab_text', 5), ('pipe_text', 5), ('line_text', 5), ('pdf_text', 5)
 ) as t(source_format, rank);
 

@@ -1,0 +1,154 @@
+"""PDF files (pdfplumber): ruled tables from the page's lines, prose around them, pages joined.
+
+* Tables come from the ruling lines; a merged cell's text sits at its first grid position and the
+  positions it covers are `merged`. Text that runs vertically or with spaces between characters
+  stays as extracted (the interpreter's label matching ignores line breaks and spaces).
+* A table continued on the next page is stitched back, its repeated heading rows dropped.
+* Page headers, footers and page numbers (lines repeated at the top or bottom of most pages,
+  `- 4 -`, `第 3 页`) are removed.
+* A PDF with no ruled table is read from its text, a row per line (the pdf_text layout).
+* Fonts without a Unicode map extract as `(cid:NNN)`: the text is then taken from PDFium
+  (pypdfium2); when that cannot decode it either, the file is quarantined `undecodable_pdf_text`.
+* No text layer at all: `scanned_pdf` (OCR is a later step). A user password: `encrypted_pdf`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipelines.readers import pdf_text
+from pipelines.readers.lines import PAGE_NUMBER
+from pipelines.readers.model import Block, Cell, Document, Paragraph, ReadError, Table
+from pipelines.readers.stitch import stitch_tables
+
+FORMAT = "pdf"
+CID = re.compile(r"\(cid:\d+\)")
+# Share of a page's height at the top and bottom where running headers and footers live.
+MARGIN_SHARE = 0.08
+# A line is a running header/footer when it repeats on at least this share of pages.
+REPEAT_SHARE = 0.5
+MAX_CID_SHARE = 0.05
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _table_rows(table) -> list[list[Cell]]:
+    rows = []
+    for r, row in enumerate(table.extract()):
+        rows.append([Cell(text, r, c) if text is not None else Cell("", r, c, merged=True)
+                     for c, text in enumerate(row)])
+    return rows
+
+
+def _inside(line: dict, boxes: list[tuple]) -> bool:
+    mid = (line["top"] + line["bottom"]) / 2
+    return any(top - 1 <= mid <= bottom + 1 for _, top, _, bottom in boxes)
+
+
+def _page_items(page) -> list[tuple[float, Block | str]]:
+    """Given a page, return (top, block-or-line) for its tables and the text lines outside them."""
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+    items: list[tuple[float, Block | str]] = [(t.bbox[1], Table(rows=_table_rows(t))) for t in tables]
+    for line in page.extract_text_lines():
+        if not _inside(line, boxes):
+            items.append((line["top"], line["text"]))
+    return sorted(items, key=lambda item: item[0])
+
+
+def _running_lines(pages_lines: list[list[tuple[float, float, str]]]) -> set[str]:
+    """Texts that appear in the top or bottom margin of most pages: running headers and footers."""
+    if len(pages_lines) < 2:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages_lines:
+        counts.update({text for _, _, text in lines})
+    return {text for text, n in counts.items() if n >= max(2, REPEAT_SHARE * len(pages_lines))}
+
+
+def _open(data: bytes):
+    try:
+        return pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+            raise ReadError("encrypted_pdf", "The PDF is protected by a password; ask the publisher for an "
+                            "open copy or add the decrypted file.") from exc
+        raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(cause).__name__}); "
+                        "re-download it.") from exc
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise ReadError("encrypted_pdf", "The PDF is protected by a password; ask the publisher for an open "
+                        "copy or add the decrypted file.") from exc
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+        raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(exc).__name__}); "
+                        "re-download it.") from exc
+
+
+def _pdfium_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    finally:
+        pdf.close()
+
+
+def _decodes(text: str) -> bool:
+    """Text that reads as Chinese: CJK characters present, no cid placeholders or replacement marks."""
+    if not text.strip():
+        return False
+    bad = len(CID.findall(text)) + text.count("\ufffd")
+    return bool(CJK.search(text)) and bad / max(1, len(text)) < MAX_CID_SHARE
+
+
+def _from_text(text: str) -> Document:
+    doc = pdf_text.read(text)
+    doc.source_format = FORMAT
+    return doc
+
+
+def read(data: bytes) -> Document:
+    """Given PDF bytes, return its document; raise ReadError with a ledger code when impossible."""
+    with _open(data) as pdf:
+        try:
+            pages = list(pdf.pages)
+            if not any(page.chars for page in pages):
+                raise ReadError("scanned_pdf", "The PDF has no text layer (a scan); OCR is not supported yet, "
+                                "so the file waits in quarantine.")
+            sample = "".join(ch["text"] for page in pages[:3] for ch in page.chars)
+            if "(cid:" in "".join(page.extract_text() or "" for page in pages[:3]) or not _decodes(sample):
+                text = _pdfium_text(data)
+                if not _decodes(text):
+                    raise ReadError("undecodable_pdf_text", "The PDF's fonts carry no Unicode map and no text "
+                                    "backend could decode them; the file needs OCR or a better copy.")
+                return _from_text(text)
+            page_items = [_page_items(page) for page in pages]
+            margins = [[(top, 0.0, item) for top, item in items if isinstance(item, str)
+                        and (top < page.height * MARGIN_SHARE or top > page.height * (1 - MARGIN_SHARE))]
+                       for page, items in zip(pages, page_items, strict=True)]
+        except ReadError:
+            raise
+        except (PdfminerException, PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+            raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(exc).__name__}); "
+                            "re-download it.") from exc
+    running = _running_lines(margins)
+    blocks: list[Block] = []
+    for items in page_items:
+        for _, item in items:
+            if isinstance(item, Table):
+                blocks.append(item)
+            elif item not in running and not PAGE_NUMBER.match(item):
+                blocks.append(Paragraph(item.strip()))
+    if not any(isinstance(b, Table) for b in blocks):  # tables drawn without rules: read the text
+        return _from_text("\n".join(b.text for b in blocks))
+    doc = Document(FORMAT, stitch_tables(blocks))
+    doc.renumber_tables()
+    return doc
