@@ -142,8 +142,8 @@ BAD_FILES = {
     "blank.txt": (b"\r\n  \n", "empty_file"),
     "binary.bin": (bytes(range(256)) * 64, "not_a_report"),
     "notice.txt": ("关于做好防汛工作的通知\n\n各街道：请做好准备。\n".encode(), "not_a_report"),
-    "scan.pdf": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "unsupported_format"),
-    "report.docx": (b"PK\x03\x04\x14\x00\x06\x00\x08\x00", "unsupported_format"),
+    "scan.pdf": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "corrupt_pdf"),
+    "report.docx": (b"PK\x03\x04\x14\x00\x06\x00\x08\x00", "corrupt_docx"),
 }
 
 

@@ -80,15 +80,18 @@ def read(data: bytes) -> Document:
     except Exception as exc:  # lxml errors on broken XML parts
         raise ReadError("corrupt_docx", f"The .docx content is damaged ({type(exc).__name__}: {exc}).") from exc
     doc = Document(FORMAT)
+    raw_lines: list[str] = []
     for kind, element in _body_blocks(word.element.body):
         if kind == "p":
-            doc.blocks.append(Paragraph(DocxParagraph(element, None).text.strip()))
+            raw = DocxParagraph(element, None).text
+            raw_lines.append(raw)
+            doc.blocks.append(Paragraph(raw.strip()))
         else:
             doc.blocks.append(Table(rows=_grid(DocxTable(element, None)._tbl)))
     doc.blocks = stitch_tables(doc.blocks)
     if not doc.tables:
         # Some exports type the tables as tab-separated paragraphs: read those as text.
-        text = "\n".join(doc.paragraphs)
+        text = "\n".join(raw_lines)
         from_text = text_layout(text).read(text)
         if not from_text.tables:
             raise ReadError("no_tables", "The .docx holds no table; its statistics may be pasted as an image, "
