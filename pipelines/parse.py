@@ -117,6 +117,7 @@ def parse_file(raw_dir: Path, ref: FileRef, max_bytes: int = DEFAULT_MAX_BYTES) 
         out.error_code = "parser_crash"
         out.error_message = f"The parser failed on this file ({type(exc).__name__}: {exc}); report it with the file."
         return out
+    meta.flags.extend(doc.notes)
     missing_tables = [t.name for t in result.form.tables if t.name not in result.tables_found]
     if missing_tables:
         meta.flags.append("tables_missing:" + ",".join(missing_tables))

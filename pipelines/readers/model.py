@@ -55,6 +55,8 @@ class Document:
 
     source_format: str
     blocks: list[Block] = field(default_factory=list)
+    # Conditions of the reading an analyst should know of (e.g. tables rebuilt from word positions).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def tables(self) -> list[Table]:

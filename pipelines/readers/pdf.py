@@ -6,7 +6,7 @@
 * A table continued on the next page is stitched back, its repeated heading rows dropped.
 * Page headers, footers and page numbers (lines repeated at the top or bottom of most pages,
   `- 4 -`, `第 3 页`) are removed.
-* A PDF with no ruled table is read from its text, a row per line (the pdf_text layout).
+* A PDF with no ruled table has its tables rebuilt from the words' positions (pdf_unruled).
 * Fonts without a Unicode map extract as `(cid:NNN)`: the text is then taken from PDFium
   (pypdfium2); when that cannot decode it either, the file is quarantined `undecodable_pdf_text`.
 * No text layer at all: `scanned_pdf` (OCR is a later step). A user password: `encrypted_pdf`.
@@ -24,7 +24,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipelines.readers import pdf_text
+from pipelines.readers import pdf_text, pdf_unruled
 from pipelines.readers.lines import PAGE_NUMBER
 from pipelines.readers.model import Block, Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.stitch import stitch_tables
@@ -131,6 +131,9 @@ def read(data: bytes) -> Document:
                                     "backend could decode them; the file needs OCR or a better copy.")
                 return _from_text(text)
             page_items = [_page_items(page) for page in pages]
+            unruled = not any(isinstance(item, Table) for items in page_items for _, item in items)
+            if unruled:  # tables drawn without rules: rebuild them from the words' positions
+                page_items = [pdf_unruled.page_items(page) for page in pages]
             margins = [[(top, 0.0, item) for top, item in items if isinstance(item, str)
                         and (top < page.height * MARGIN_SHARE or top > page.height * (1 - MARGIN_SHARE))]
                        for page, items in zip(pages, page_items, strict=True)]
@@ -147,8 +150,8 @@ def read(data: bytes) -> Document:
                 blocks.append(item)
             elif item not in running and not PAGE_NUMBER.match(item):
                 blocks.append(Paragraph(item.strip()))
-    if not any(isinstance(b, Table) for b in blocks):  # tables drawn without rules: read the text
-        return _from_text("\n".join(b.text for b in blocks))
     doc = Document(FORMAT, stitch_tables(blocks))
+    if unruled:
+        doc.notes.append("pdf_tables_without_rules")
     doc.renumber_tables()
     return doc

@@ -64,3 +64,12 @@ def test_cid_text_decoded_by_the_second_backend(monkeypatch):
 
 def test_fixture_pdfs_are_all_present():
     assert {p.stem for p in PDF_DIR.glob("*.pdf")} >= {*SAMPLE_STEMS, "encrypted", "scanned", "no_unicode_map"}
+
+
+def test_tables_drawn_without_rules_are_rebuilt_from_word_positions():
+    """003 printed without table rules: labels wrapped over many lines, vertical group labels, a row
+    broken by a page; every cell comes back."""
+    data = pdf_bytes("unruled")
+    doc = read_document(data)
+    assert "pdf_tables_without_rules" in doc.notes
+    assert facts(data, with_raw=False) == truth("003_4a81d0f783bbd2ce", with_raw=False)
