@@ -83,7 +83,7 @@ class LabelIndex:
         return best
 
 
-def form_evidence(form: Form, texts: list[str]) -> int:
-    """Given all table texts of a document, count the labels only this form has."""
-    keys = {normalize(e) for e in form.evidence}
-    return sum(1 for t in texts if normalize(t) in keys)
+def form_evidence(form: Form, keys: list[str]) -> int:
+    """Given the normalized table texts of a document, count the labels only this form has."""
+    evidence = {normalize(e) for e in form.evidence}
+    return sum(1 for k in keys if k in evidence)

@@ -9,10 +9,11 @@ arithmetic (总计 = the sum of the others) where the order is in doubt.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipelines.forms.catalog import CLOSING_HEADINGS, FORMS, form_for_year
+from pipelines.forms.catalog import CLOSING_HEADINGS, FORMS, form_by_version, form_for_year
 from pipelines.forms.index import ANCHOR, COLUMN, FURNITURE, GROUP, HEADER, ROW, LabelIndex, form_evidence
 from pipelines.forms.labels import normalize
 from pipelines.forms.spec import Block, Form, FormTable, Line
@@ -94,8 +95,8 @@ def tokens_of(doc: Document) -> list[Token]:
 
 def choose_form(tokens: list[Token], year_hint: int | None) -> tuple[Form, str]:
     """Given the document's cells, return the form its labels name (else the year's form) and why."""
-    texts = [t.text for t in tokens]
-    scores = [(form_evidence(form, texts), form) for form in FORMS]
+    keys = [normalize(t.text) for t in tokens if not is_value_like(t.text)]
+    scores = [(form_evidence(form, keys), form) for form in FORMS]
     scores.sort(key=lambda s: s[0], reverse=True)
     if scores[0][0] > (scores[1][0] if len(scores) > 1 else 0):
         return scores[0][1], f"labels ({scores[0][0]} found)"
@@ -104,11 +105,25 @@ def choose_form(tokens: list[Token], year_hint: int | None) -> tuple[Form, str]:
     return FORMS[-1], "default"
 
 
+@functools.lru_cache(maxsize=8)
+def _indexes(version: str) -> dict[str, LabelIndex]:
+    """The label indexes of a form's tables (built once per process: they only hold the form's data)."""
+    form = form_by_version(version)
+    return {t.name: LabelIndex(t, header_labels=HEADER_START) for t in form.tables}
+
+
+@functools.lru_cache(maxsize=8)
+def _start_indexes(version: str) -> dict[str, LabelIndex]:
+    form = form_by_version(version)
+    return {t.name: LabelIndex(t, header_labels=t.starts) for t in form.tables}
+
+
 def _segments(form: Form, tokens: list[Token]) -> list[tuple[FormTable, list[Token]]]:
     """Given all tokens, return each form table found with its tokens, in document order."""
     starts: list[tuple[int, FormTable]] = []
+    start_indexes = _start_indexes(form.version)
     for table in form.tables:
-        index = LabelIndex(table, header_labels=table.starts)
+        index = start_indexes[table.name]
         for i, tok in enumerate(tokens):
             if not is_value_like(tok.text) and index.lookup(tok.text, (HEADER,)):
                 starts.append((i, table))
@@ -293,13 +308,15 @@ def _emit_blocks(table: FormTable, index: LabelIndex, reader: _BlockReader) -> t
     seen: dict[tuple[int, int], dict[int, Token] | None] = {}
     row_labels: dict[tuple[int, int], Token] = {}
     col_labels: dict[tuple[int, int], str | None] = {}
+    orders: dict[int, list[int | None]] = {}
+    known_rows = [r for r in reader.rows if r.line is not None]
     for row in reader.rows:
         block = table.blocks[row.block]
         slots = reader.slots.get(row.block)
-        if table.name == "applications":
-            order = _table_b_order(block, index, slots, [r for r in reader.rows if r.line is not None])
-        else:
-            order = _column_order(block, index, row.block, slots)
+        if row.block not in orders:
+            orders[row.block] = (_table_b_order(block, index, slots, known_rows) if table.name == "applications"
+                                 else _column_order(block, index, row.block, slots))
+        order = orders[row.block]
         if row.line is None or (row.block, row.line) in seen:
             for i, tok in enumerate(row.values):
                 if tok.text.strip():
@@ -424,7 +441,7 @@ def interpret(doc: Document, year_hint: int | None = None) -> Interpretation:
     """Given a document, return every cell of its form; raise ReadError when it holds none of the tables."""
     tokens = tokens_of(doc)
     form, basis = choose_form(tokens, year_hint)
-    indexes = {t.name: LabelIndex(t, header_labels=HEADER_START) for t in form.tables}
+    indexes = _indexes(form.version)
     segments = _segments(form, tokens)
     if not segments:
         raise ReadError("not_a_report", "None of the three statistical tables (主动公开, 收到和处理申请, "

@@ -7,6 +7,7 @@ line breaks inside a label, numbering (`1.`, `1、`, `（一）`, `一、`), a `
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -38,8 +39,11 @@ def strip_numbering(text: str) -> tuple[str, str]:
     return numbering, text
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
-    """Given a label as found, return the key it is matched by ('' for empty text)."""
+    """Given a label as found, return the key it is matched by ('' for empty text).
+
+    Cached: the same labels recur in every report."""
     s = "".join(fold(text).split())
     _, s = strip_numbering(s)
     while (m := _TRAILING_NOTE.search(s)) and m.start() > 0:

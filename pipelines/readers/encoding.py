@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from pipelines.readers.model import ReadError
 
@@ -34,12 +35,14 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:20000]
     if not sample:
         return False
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
-    return controls / len(sample) > MAX_CONTROL_SHARE
+    return len(_CONTROLS.findall(sample)) / len(sample) > MAX_CONTROL_SHARE
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -16,6 +17,7 @@ def squeeze(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_value_like(text: str) -> bool:
     """True when the text could be a table value: a number, a not-applicable mark or nothing."""
     s = squeeze(text)
