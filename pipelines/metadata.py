@@ -18,6 +18,7 @@ from pipelines.readers.model import Document
 from pipelines.regions import Region, gazetteer
 
 MAX_TITLE_LINES = 3
+MAX_TITLE_CHARS = 60
 MAX_NAME_CHARS = 40
 SIGNATURE_WINDOW = 6
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -86,7 +87,8 @@ def find_title(paragraphs: list[str]) -> str | None:
     for text in paragraphs:
         if not text:
             continue
-        if _is_heading(text) or len(lines) >= MAX_TITLE_LINES:
+        if _is_heading(text) or len(lines) >= MAX_TITLE_LINES or len(text) > MAX_TITLE_CHARS \
+                or text.rstrip().endswith(("。", "；", ";")):
             break
         lines.append(text)
         joined = "".join(lines)

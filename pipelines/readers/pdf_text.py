@@ -19,6 +19,8 @@ MAX_HEADER_TOKEN_CHARS = 20
 SENTENCE_END = ("。", "；", ";")
 BARE_NUMBERING = re.compile(r"^[（(]?(?:\d+|[一二三四五六七八九十]+)[）)]?[、.．]?$")
 MIN_NUMERIC_ROWS = 4
+# Text-only lines belong to a table only this close to a line of numbers (headers above, labels between).
+TABLE_REACH_BEFORE, TABLE_REACH_AFTER = 3, 8
 NUMBERING_START = ("(", "（", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 
 
@@ -75,10 +77,13 @@ def read(text: str) -> Document:
             rows = []
 
     lines = [ln for ln in split_lines(text) if not PAGE_NUMBER.match(ln) and not is_blank(ln)]
+    numeric = [bool(_split(ln)[1]) and bool(_split(ln)[0] or len(_split(ln)[1]) > 1) for ln in lines]
     pending_label: str | None = None
-    for line in lines:
+    for i, line in enumerate(lines):
         row = _row_of(line)
         labels, values = _split(line)
+        if row is not None and not values and not any(numeric[max(0, i - TABLE_REACH_BEFORE): i + TABLE_REACH_AFTER]):
+            row = None  # a short line far from any numbers is prose (a title, a signature), not a table row
         if row is None:
             if pending_label is not None:
                 rows.append([Cell(pending_label)])

@@ -19,7 +19,8 @@ from pipelines.readers.tokens import is_fragment
 
 FORMAT = "pipe_text"
 
-TRAILING = re.compile(r"^(.*\S) \|\s*$")
+# A cell ending in ` |`; its text may be no-break spaces only (a blank cell as the export wrote it).
+TRAILING = re.compile(r"^(.*[^ \t|]) \|[ \t]*$")
 PIPE_RUN = re.compile(r"^\s*\|{2,}\s*$")
 BARE = re.compile(r"^\s*\|\s*$")
 ROW = re.compile(r"^\s*\|?[^|]*\S[^|]*(\|[^|]*){1,}\|?\s*$")
