@@ -140,7 +140,8 @@ def _applications(c: _Cells, version: str) -> list[str]:
 
 def _appeals(c: _Cells) -> None:
     for proceeding in ("admin_review", "litigation_direct", "litigation_after_review"):
-        parts = {r: (c.rng.randint(0, 3) if c.rng.random() < 0.3 else 0) for r in ("upheld", "corrected", "other", "pending")}
+        parts = {r: (c.rng.randint(0, 3) if c.rng.random() < 0.3 else 0)
+                 for r in ("upheld", "corrected", "other", "pending")}
         for result, value in [*parts.items(), ("total", sum(parts.values()))]:
             c.number(("fact_appeals", proceeding, result), value, blank_zero=result != "total")
 
