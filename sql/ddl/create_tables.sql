@@ -115,8 +115,7 @@ create table if not exists fact_proactive (
     src_row INTEGER,
     src_cell INTEGER,
     row_label VARCHAR,
-    column_label VARCHAR,
-    primary key (report_id, item, category, metric)
+    column_label VARCHAR
 );
 comment on table fact_proactive is 'Table A (主动公开政府信息情况): every cell of the form, one row per report × item × category × metric.';
 comment on column fact_proactive.report_id is '报告版本 id (reports.report_id)';
@@ -148,8 +147,7 @@ create table if not exists fact_applications (
     src_row INTEGER,
     src_cell INTEGER,
     row_label VARCHAR,
-    column_label VARCHAR,
-    primary key (report_id, outcome, applicant)
+    column_label VARCHAR
 );
 comment on table fact_applications is 'Table B (收到和处理政府信息公开申请情况): one row per report × outcome × applicant type.';
 comment on column fact_applications.report_id is '报告版本 id (reports.report_id)';
@@ -179,8 +177,7 @@ create table if not exists fact_appeals (
     src_row INTEGER,
     src_cell INTEGER,
     row_label VARCHAR,
-    column_label VARCHAR,
-    primary key (report_id, proceeding, result)
+    column_label VARCHAR
 );
 comment on table fact_appeals is 'Table C (行政复议、行政诉讼情况): one row per report × proceeding × result.';
 comment on column fact_appeals.report_id is '报告版本 id (reports.report_id)';
@@ -221,8 +218,7 @@ create table if not exists report_sections (
     report_id VARCHAR,
     section_no INTEGER,
     heading VARCHAR,
-    body VARCHAR,
-    primary key (report_id, section_no)
+    body VARCHAR
 );
 comment on table report_sections is 'The narrative parts of each report (总体情况 … 其他需要报告的事项) for full-text search.';
 comment on column report_sections.report_id is 'reports.report_id';
@@ -247,3 +243,12 @@ comment on column dq_results.year is 'report year';
 comment on column dq_results.report_id is 'the violating report';
 comment on column dq_results.detail is 'what is wrong, with the numbers';
 comment on column dq_results.checked_at is 'when the check ran (UTC)';
+
+create table if not exists warehouse_state (
+    key VARCHAR,
+    value TIMESTAMP,
+    primary key (key)
+);
+comment on table warehouse_state is 'Bookkeeping of the loader: when the warehouse last changed and when the checks last ran.';
+comment on column warehouse_state.key is 'last_change_at | checks_at';
+comment on column warehouse_state.value is 'when (UTC)';
