@@ -109,8 +109,8 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             written.update(load_batch(con, raw_files.scanned, []))
         for table in WAREHOUSE_TABLES:
             yield dg.MaterializeResult(asset_key=table.name, metadata=_table_metadata(con, table, written))
-    for batch in parsed_reports:
-        clear(batch.path)
+    for run_folder in {batch.path.parent for batch in parsed_reports}:
+        clear(run_folder)
     context.log.info(f"rows written: {dict(written)}")
 
 
