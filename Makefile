@@ -16,7 +16,7 @@ export DAGSTER_COMPUTE_LOG_DIR := $(DAGSTER_STATE_DIR)/logs
 export DISCLOSURE_RAW_DIR ?= data/raw
 export DISCLOSURE_DB_PATH ?= data/warehouse/disclosure.duckdb
 
-.PHONY: install install-dev run dev test test-fast lint ddl clean dagster-home
+.PHONY: install install-dev run dev test test-fast lint ddl clean dagster-home bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,8 @@ ddl: install
 
 clean:
 	rm -rf $(DAGSTER_STATE_DIR) $(DISCLOSURE_DB_PATH) $(DISCLOSURE_DB_PATH).wal
+
+## Benchmark (not a test): generates corpora, prints a table, writes docs/benchmarks.md.
+## Smaller runs: BENCH_SIZES=2000,10000 make bench
+bench: install-dev
+	$(BIN)/python -m pipelines.bench

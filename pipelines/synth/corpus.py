@@ -115,7 +115,8 @@ def write_corpus(out: Path, n: int, seed: int, formats: list[str], break_share: 
             (raw / fmt).mkdir(exist_ok=True)
             if fmt == "pdf":
                 src = Path(tmp) / f"{report.index:07d}.docx"
-                src.write_bytes(_render("docx", report))
+                src.write_bytes(layout.render_docx(report.blocks, running_header="政府信息公开工作年度报告",
+                                                   repeat_headers=True))
                 pdf_sources.append(src)
             else:
                 (raw / rel).write_bytes(_render(fmt, report))

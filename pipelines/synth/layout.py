@@ -213,9 +213,10 @@ def relabel(grid: Grid, texts: dict[str, str]) -> None:
 
 
 def render_docx(blocks: Blocks, split: tuple[int, int] | None = None, ruled: bool = True,
-                running_header: str | None = None) -> bytes:
-    """Blocks as a Word document; `split` = (table ordinal, row) breaks that table over two pages with
-    its heading rows repeated."""
+                running_header: str | None = None, repeat_headers: bool = False) -> bytes:
+    """Blocks as a Word document; `split` = (table ordinal, row) breaks that table in two with a page
+    break and its heading rows repeated; `repeat_headers` marks heading rows to repeat on every page
+    (Word's 'repeat as header row'), as a table that runs over pages looks in a PDF."""
     document = new_docx()
     ordinal = 0
     for block in blocks:
@@ -227,7 +228,7 @@ def render_docx(blocks: Blocks, split: tuple[int, int] | None = None, ruled: boo
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             _docx_table(document, block, range(split[1], block.n_rows), header_rows=block.header_rows, ruled=ruled)
         else:
-            _docx_table(document, block, ruled=ruled)
+            _docx_table(document, block, ruled=ruled, header_rows=block.header_rows if repeat_headers else 0)
         ordinal += 1
     if running_header:
         section = document.sections[0]
