@@ -68,4 +68,5 @@ clean:
 ## Benchmark (not a test): generates corpora, prints a table, writes docs/benchmarks.md.
 ## Smaller runs: BENCH_SIZES=2000,10000 make bench
 bench: install-dev
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m pipelines.bench

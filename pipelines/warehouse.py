@@ -240,6 +240,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
         counts["fact_unmapped"] = _insert(con, FACT_UNMAPPED, _unmapped_frame(new))
         counts["report_sections"] = _insert(con, REPORT_SECTIONS, _sections_frame(new))
 
+        batch_paths = pl.DataFrame({"path": [o.ref.path for o in outcomes]}, schema={"path": pl.String})
+        con.register("batch_paths_view", batch_paths.to_arrow())
+        con.execute("create or replace temp table batch_paths as select * from batch_paths_view")
+        con.unregister("batch_paths_view")
+        con.execute(sql_text("load/scope_changes.sql"))
         con.execute(sql_text("load/update_current.sql"))
         con.execute(sql_text("load/refresh_agencies.sql"))
         con.execute("insert or replace into warehouse_state values ('last_change_at', $now)", {"now": now})

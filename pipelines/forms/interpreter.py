@@ -302,10 +302,16 @@ def _place_short_row(row: _ParsedRow, block: Block) -> dict[int, Token] | None:
     return placed
 
 
-def _emit_blocks(table: FormTable, index: LabelIndex, reader: _BlockReader) -> tuple[list[FactCell], list[Leftover]]:
-    cells: list[FactCell] = []
+def _slot_label(slots: list[Token | None] | None, i: int) -> str | None:
+    return _label_text(slots[i]) if slots and i < len(slots) else None
+
+
+def _emit_blocks(table: FormTable, index: LabelIndex,
+                 reader: _BlockReader) -> tuple[list[FactCell], list[Leftover]]:
+    """Given the rows a reader found, return every cell of the table's blocks and the leftovers."""
     leftovers = list(reader.leftovers)
-    seen: dict[tuple[int, int], dict[int, Token] | None] = {}
+    # (block, row) → {column: token}; a column mapped to None was dropped by the export (a blank).
+    placed_rows: dict[tuple[int, int], dict[int, Token | None]] = {}
     row_labels: dict[tuple[int, int], Token] = {}
     col_labels: dict[tuple[int, int], str | None] = {}
     orders: dict[int, list[int | None]] = {}
@@ -317,41 +323,36 @@ def _emit_blocks(table: FormTable, index: LabelIndex, reader: _BlockReader) -> t
             orders[row.block] = (_table_b_order(block, index, slots, known_rows) if table.name == "applications"
                                  else _column_order(block, index, row.block, slots))
         order = orders[row.block]
-        if row.line is None or (row.block, row.line) in seen:
-            for i, tok in enumerate(row.values):
-                if tok.text.strip():
-                    slot = slots[i] if slots and i < len(slots) else None
-                    leftovers.append(Leftover(table.name, row.label.text, _label_text(slot), tok.text, tok))
+        key = (row.block, row.line)
+        if row.line is None or key in placed_rows:  # a row the form lacks, or a second copy of one
+            leftovers.extend(Leftover(table.name, row.label.text, _slot_label(slots, i), tok.text, tok)
+                             for i, tok in enumerate(row.values) if tok.text.strip())
             continue
-        placed = _place_short_row(row, block) if table.name == "applications" else None
-        if placed is None:
-            placed = {}
+        short = _place_short_row(row, block) if table.name == "applications" else None
+        if short is not None:
+            placed_rows[key] = {c: short.get(c) for c in range(len(block.columns))}
+        else:
+            placed: dict[int, Token | None] = {}
             for i, tok in enumerate(row.values):
                 col = order[i] if i < len(order) else None
                 if col is None:
                     if tok.text.strip():
-                        slot = slots[i] if slots and i < len(slots) else None
-                        leftovers.append(Leftover(table.name, row.label.text, _label_text(slot), tok.text, tok))
+                        leftovers.append(Leftover(table.name, row.label.text, _slot_label(slots, i), tok.text, tok))
                     continue
                 placed[col] = tok
-                if slots and i < len(slots):
-                    col_labels[(row.block, col)] = _label_text(slots[i])
-            seen[(row.block, row.line)] = placed
-        else:
-            seen[(row.block, row.line)] = placed
-            seen_short = placed
-            for c in range(len(block.columns)):
-                seen_short.setdefault(c, None)  # type: ignore[arg-type]
-        row_labels[(row.block, row.line)] = row.label
+                col_labels[(row.block, col)] = _slot_label(slots, i)
+            placed_rows[key] = placed
+        row_labels[key] = row.label
 
+    cells: list[FactCell] = []
     for b, block in enumerate(table.blocks):
         fixed = dict(block.fixed)
         slots = reader.slots.get(b)
         for r, line in enumerate(block.rows):
-            placed = seen.get((b, r))
+            placed = placed_rows.get((b, r), {})
             for c, col in enumerate(block.columns):
-                tok = placed.get(c) if placed is not None else None
-                dropped = placed is not None and c in placed and tok is None
+                tok = placed.get(c)
+                dropped = c in placed and tok is None
                 cells.append(_fact(table, fixed, line, col, tok, row_labels.get((b, r)),
                                    col_labels.get((b, c)), dropped, _header_unit(col, slots, index, b)))
     return cells, leftovers

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from pipelines.readers.legacy import find_soffice
 from pipelines.regions import _frame
@@ -36,6 +37,11 @@ EXTENSION = {**dict.fromkeys(TEXT_RENDERERS, "txt"), "docx": "docx", "html": "ht
 SOURCE_FORMAT = {"markdown": "pipe_text", "separator": "pipe_text"}
 YEARS = range(2019, 2025)
 PDF_BATCH = 100
+CELL_FLUSH_ROWS = 200_000
+CELL_SCHEMA = pl.Schema({
+    "path": pl.String, "format": pl.String, "template_version": pl.String, "table_name": pl.String,
+    "cell": pl.String, "value": pl.Float64, "cell_state": pl.String,
+})
 
 
 def _counties(year: int) -> list[tuple[str, str | None, str]]:
@@ -109,6 +115,14 @@ def write_corpus(out: Path, n: int, seed: int, formats: list[str], break_share: 
     cell_rows, report_rows = [], []
     pdf_sources: list[Path] = []
     counts: dict[str, int] = {}
+    # The cell truth is written in row groups as it is made: memory stays flat for large corpora.
+    cells_writer = pq.ParquetWriter(out / "truth_cells.parquet", pl.DataFrame(schema=CELL_SCHEMA).to_arrow().schema)
+
+    def flush_cells() -> None:
+        if cell_rows:
+            cells_writer.write_table(pl.DataFrame(cell_rows, orient="row", schema=CELL_SCHEMA).to_arrow())
+            cell_rows.clear()
+
     with tempfile.TemporaryDirectory() as tmp:
         for fmt, report in generate_reports(n, seed, formats, break_share, quirk_share):
             rel = f"{fmt}/{report.index:07d}.{EXTENSION[fmt]}"
@@ -127,12 +141,12 @@ def write_corpus(out: Path, n: int, seed: int, formats: list[str], break_share: 
             for key, (value, state) in report.cells.items():
                 table, *coords = key
                 cell_rows.append((rel, fmt, report.version, table.removeprefix("fact_"), "/".join(coords), value, state))
+            if len(cell_rows) >= CELL_FLUSH_ROWS:
+                flush_cells()
+        flush_cells()
+        cells_writer.close()
         if pdf_sources:
             _convert_pdfs(pdf_sources, raw / "pdf")
-    pl.DataFrame(cell_rows, orient="row", schema={
-        "path": pl.String, "format": pl.String, "template_version": pl.String, "table_name": pl.String,
-        "cell": pl.String, "value": pl.Float64, "cell_state": pl.String,
-    }).write_parquet(out / "truth_cells.parquet")
     pl.DataFrame(report_rows, orient="row", schema={
         "path": pl.String, "format": pl.String, "source_format": pl.String, "template_version": pl.String,
         "year": pl.Int32, "agency_name": pl.String, "province": pl.String, "city": pl.String, "county": pl.String,

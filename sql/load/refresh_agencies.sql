@@ -1,8 +1,12 @@
 -- Rebuilds the agencies table from the reports (one row per agency_id: the fullest name seen and
 -- its region), then gives every report its agency's fullest name (warehouse contract: reports.
 -- agency_name is "the fullest name seen for the agency"). Ordered aggregates keep it
--- deterministic: the same reports give the same rows.
-delete from agencies;
+-- deterministic: the same reports give the same rows. Only the agencies of this load's scope
+-- (temp table scope_keys) are rebuilt.
+create or replace temp table scope_agencies as
+select distinct agency_id from scope_keys;
+
+delete from agencies where agency_id in (select agency_id from scope_agencies);
 
 insert into agencies by name
 select
@@ -15,10 +19,12 @@ select
     first(city order by city) filter (where city is not null) as city,
     first(county order by county) filter (where county is not null) as county
 from reports
+where agency_id in (select agency_id from scope_agencies)
 group by agency_id;
 
 update reports as r
 set agency_name = a.agency_name
 from agencies as a
 where r.agency_id = a.agency_id
+  and a.agency_id in (select agency_id from scope_agencies)
   and r.agency_name is distinct from a.agency_name;

@@ -5,7 +5,8 @@
 --   3. files first seen in the same run: original formats before text copies, then path order.
 -- A path's live version is the one the last scan saw (or, for a vanished path, saw last); older
 -- versions are superseded. Vanished paths are `removed`, their report staying current until replaced.
--- Reads the temp table seen_files (path) of this run's scan.
+-- Works within the scope of load/scope_changes.sql (temp tables scope_paths, scope_keys): only
+-- the agency-years a load touched are decided again.
 
 create or replace temp table format_rank as
 select * from (values
@@ -19,6 +20,7 @@ with ranked as (
         s.*,
         row_number() over (partition by s.path order by s.last_seen_at desc, s.first_seen_at desc, s.sha256) as version_rank
     from source_files as s
+    where s.path in (select path from scope_paths)
 )
 select
     r.path,
@@ -71,7 +73,9 @@ set is_current = r.report_id in (select report_id from current_reports),
     source_format = coalesce(h.source_format, r.source_format),
     first_seen_at = coalesce(h.report_first_seen, r.first_seen_at)
 from (select r2.report_id, h2.path, h2.sha256, h2.source_format, h2.report_first_seen
-      from reports as r2 left join report_holders as h2 using (report_id)) as h
+      from reports as r2
+      join scope_keys as k on k.agency_id = r2.agency_id and k.year is not distinct from r2.year
+      left join report_holders as h2 using (report_id)) as h
 where r.report_id = h.report_id;
 
 update source_files as s
@@ -86,4 +90,5 @@ from source_files as s2
 left join live_files as l on l.path = s2.path and l.sha256 = s2.sha256
 left join report_holders as h on h.path = s2.path and h.sha256 = s2.sha256
 where s.path = s2.path
-  and s.sha256 = s2.sha256;
+  and s.sha256 = s2.sha256
+  and s2.path in (select path from scope_paths);
