@@ -38,14 +38,15 @@ from pathlib import Path
 from pipelines.ingest import ingest
 from pipelines.settings import Settings
 ingest(Settings(raw_dir=Path(sys.argv[1]), db_path=Path(sys.argv[2])))
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
+own = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(own, workers)
 """
 
 
 def _ingest_in_child(settings: Settings) -> str:
-    """Run an ingest in a fresh process; return its peak RSS (main process + largest worker), in MB."""
+    """Run an ingest in a fresh process; return its peak RSS (loader process + largest worker), in MB."""
     out = subprocess.run([sys.executable, "-c", _CHILD, str(settings.raw_dir), str(settings.db_path)],
                          check=True, capture_output=True, text=True).stdout.split()
     own, worker = (int(v) / 1024 for v in out[-2:])

@@ -9,6 +9,7 @@ the checks it must fail). Deterministic for a seed.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 import shutil
 import subprocess
 import tempfile
@@ -64,12 +65,11 @@ def _agency(rng: random.Random, counties: list[tuple[str, str | None, str]]) -> 
 
 
 def generate_reports(n: int, seed: int, formats: list[str], break_share: float = 0.05,
-                     quirk_share: float = 0.3) -> list[tuple[str, SynthReport]]:
-    """The corpus' reports: (format, report) for n reports, formats in turn, agency-years unique."""
+                     quirk_share: float = 0.3) -> Iterator[tuple[str, SynthReport]]:
+    """The corpus' reports, one at a time: (format, report), formats in turn, agency-years unique."""
     rng = random.Random(seed)
     counties = {year: _counties(year) for year in YEARS}
     seen: set[tuple[str, int]] = set()
-    out = []
     for index in range(n):
         fmt = formats[index % len(formats)]
         while True:
@@ -78,8 +78,7 @@ def generate_reports(n: int, seed: int, formats: list[str], break_share: float =
             if (agency.name, year) not in seen:
                 seen.add((agency.name, year))
                 break
-        out.append((fmt, build(index, seed, agency, year, fmt, break_share, quirk_share)))
-    return out
+        yield fmt, build(index, seed, agency, year, fmt, break_share, quirk_share)
 
 
 def _render(fmt: str, report: SynthReport) -> bytes:
