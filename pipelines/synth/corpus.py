@@ -9,10 +9,10 @@ the checks it must fail). Deterministic for a seed.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
