@@ -14,8 +14,6 @@ import zipfile
 
 from docx import Document as open_docx
 from docx.oxml.ns import qn
-from docx.table import Table as DocxTable
-from docx.text.paragraph import Paragraph as DocxParagraph
 
 from pipelines.readers.detect import text_layout
 from pipelines.readers.model import Cell, Document, Paragraph, ReadError, Table
@@ -24,22 +22,39 @@ from pipelines.readers.stitch import stitch_tables
 FORMAT = "docx"
 
 
-def _cell_text(tc) -> str:
+W_P, W_T, W_TAB, W_BR, W_CR = qn("w:p"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+W_TR, W_TC, W_TBL = qn("w:tr"), qn("w:tc"), qn("w:tbl")
+
+
+def paragraph_text(p) -> str:
+    """A w:p's text as Word shows it: runs' text, tabs and line breaks (deleted text is w:delText, left out).
+
+    Walks the XML once; python-docx's Paragraph.text runs an XPath per run, 3x slower on these forms.
+    """
     parts = []
-    for p in tc.iterchildren(qn("w:p")):
-        parts.append(DocxParagraph(p, None).text)
-    return "\n".join(parts).strip("\n")
+    for el in p.iter(W_T, W_TAB, W_BR, W_CR):
+        if el.tag == W_T:
+            parts.append(el.text or "")
+        elif el.tag == W_TAB:
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _cell_text(tc) -> str:
+    return "\n".join(paragraph_text(p) for p in tc.iterchildren(W_P)).strip("\n")
 
 
 def _grid(tbl) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
-    for r, tr in enumerate(tbl.iterchildren(qn("w:tr"))):
+    for r, tr in enumerate(tbl.iterchildren(W_TR)):
         row: list[Cell] = []
         col = 0
         tr_pr = tr.find(qn("w:trPr"))
         if tr_pr is not None and (before := tr_pr.find(qn("w:gridBefore"))) is not None:
             col = int(before.get(qn("w:val"), "0"))
-        for tc in tr.iterchildren(qn("w:tc")):
+        for tc in tr.iterchildren(W_TC):
             tc_pr = tc.find(qn("w:tcPr"))
             span, continued = 1, False
             if tc_pr is not None:
@@ -83,11 +98,11 @@ def read(data: bytes) -> Document:
     raw_lines: list[str] = []
     for kind, element in _body_blocks(word.element.body):
         if kind == "p":
-            raw = DocxParagraph(element, None).text
+            raw = paragraph_text(element)
             raw_lines.append(raw)
             doc.blocks.append(Paragraph(raw.strip()))
         else:
-            doc.blocks.append(Table(rows=_grid(DocxTable(element, None)._tbl)))
+            doc.blocks.append(Table(rows=_grid(element)))
     doc.blocks = stitch_tables(doc.blocks)
     if not doc.tables:
         # Some exports type the tables as tab-separated paragraphs: read those as text.
