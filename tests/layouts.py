@@ -1,62 +1,39 @@
-"""Render a document into the other text layouts seen in the wild, to test their readers on known truth."""
+"""Render a document read from a sample into the other text layouts seen in the wild, with the
+corpus generator's renderers, to test each layout's reader on known truth."""
 
 from __future__ import annotations
 
 from pipelines.readers.model import Document, Paragraph
+from pipelines.synth import layout
+from pipelines.synth.layout import Blocks, Grid
+
+
+def _blocks(doc: Document) -> Blocks:
+    """The document's paragraphs and tables, each table a grid of single cells as read."""
+    out: Blocks = []
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            out.append(block.text)
+            continue
+        grid = Grid(max((len(row) for row in block.rows), default=0))
+        for r, row in enumerate(block.rows):
+            for c, cell in enumerate(row):
+                grid.add(r, c, cell.text)
+        out.append(grid)
+    return out
 
 
 def markdown_rows(doc: Document) -> str:
-    """One table row per line, cells between pipes (a multi-line cell's lines joined)."""
-    lines: list[str] = []
-    for block in doc.blocks:
-        if isinstance(block, Paragraph):
-            lines += [block.text, ""]
-        else:
-            lines += ["| " + " | ".join(c.text.replace("\n", "") for c in row) + " |" for row in block.rows]
-            lines.append("")
-    return "\n".join(lines)
+    return layout.render_markdown(_blocks(doc))
 
 
 def separator_cells(doc: Document) -> str:
-    """Each cell on its own line(s), followed by a line holding only `|`."""
-    lines: list[str] = []
-    for block in doc.blocks:
-        if isinstance(block, Paragraph):
-            lines.append(block.text)
-        else:
-            for cell in block.cells:
-                if cell.text:
-                    lines += cell.text.split("\n")
-                lines.append("|")
-    return "\n".join(lines)
+    return layout.render_separator(_blocks(doc))
 
 
 def line_per_cell(doc: Document) -> str:
-    """One cell per line with blank lines between, no marker (text copied from a web page)."""
-    lines: list[str] = []
-    for block in doc.blocks:
-        if isinstance(block, Paragraph):
-            lines += [block.text, ""]
-        else:
-            for cell in block.cells:
-                lines += [cell.text, ""]
-    return "\n".join(lines)
+    return layout.render_line_text(_blocks(doc))
 
 
 def pdf_like(doc: Document, page_every: int = 25) -> str:
-    """A row per line, label then numbers separated by spaces, page numbers in between."""
-    lines: list[str] = []
-    for block in doc.blocks:
-        if isinstance(block, Paragraph):
-            lines.append(block.text)
-        else:
-            for row in block.rows:
-                texts = [c.text.replace("\n", "").strip() for c in row if c.text.strip()]
-                if texts:
-                    lines.append("  ".join(texts))
-    out: list[str] = []
-    for i, line in enumerate(lines, 1):
-        out.append(line)
-        if i % page_every == 0:
-            out.append(f"- {i // page_every} -")
-    return "\n".join(out)
+    return layout.render_pdf_text(_blocks(doc), page_every)
