@@ -93,3 +93,14 @@ def test_form_year_mismatch_and_duplicate_report(raw_dir, db_path):
     assert ("form_year_mismatch", "004_f08e199b8ba50c35.txt") in got
     assert ("duplicate_report", "000_957511648368b9cb.txt") in got
     assert query(db_path, "select count(*) from dq_results where check_name = 'duplicate_report'")[0][0] == 1
+
+
+def test_pdf_tables_without_rules_are_listed_for_review(tmp_path, db_path):
+    raw = tmp_path / "raw_pdf"
+    raw.mkdir()
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "pdf"
+    (raw / "unruled.pdf").write_bytes((fixtures / "unruled.pdf").read_bytes())
+    (raw / "ruled.pdf").write_bytes((fixtures / "000_957511648368b9cb.pdf").read_bytes())
+    run_pipeline(raw, db_path)
+    assert query(db_path, "select r.source_path from dq_results d join reports r using (report_id) "
+                          "where d.check_name = 'layout_uncertain'") == [("unruled.pdf",)]
