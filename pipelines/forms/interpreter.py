@@ -22,6 +22,7 @@ from pipelines.readers.model import Document, ReadError
 from pipelines.readers.tokens import is_value_like
 
 HEADER_START = ("信息内容",)
+HEADER_KINDS = (HEADER,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,9 +220,6 @@ class _BlockReader:
                 self.current = _ParsedRow(self.block, None, tok)
                 self.row_has_label = True
         self._finish()
-
-
-HEADER_KINDS = (HEADER,)
 
 
 def _column_order(block: Block, index: LabelIndex, b: int, slots: list[Token | None] | None) -> list[int | None]:
