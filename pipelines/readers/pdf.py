@@ -123,8 +123,9 @@ def read(data: bytes) -> Document:
             if not any(page.chars for page in pages):
                 raise ReadError("scanned_pdf", "The PDF has no text layer (a scan); OCR is not supported yet, "
                                 "so the file waits in quarantine.")
+            # pdfminer gives a glyph without a Unicode mapping the text "(cid:NNN)".
             sample = "".join(ch["text"] for page in pages[:3] for ch in page.chars)
-            if "(cid:" in "".join(page.extract_text() or "" for page in pages[:3]) or not _decodes(sample):
+            if "(cid:" in sample or not _decodes(sample):
                 text = _pdfium_text(data)
                 if not _decodes(text):
                     raise ReadError("undecodable_pdf_text", "The PDF's fonts carry no Unicode map and no text "
