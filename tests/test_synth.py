@@ -13,6 +13,7 @@ from pipelines.readers import legacy
 from pipelines.synth.corpus import ALL_FORMATS, write_corpus
 from tests.conftest import run_pipeline
 
+
 def _can_make_pdfs() -> bool:
     """LibreOffice and a CJK font (without one, converted PDFs carry no Chinese text)."""
     if legacy.find_soffice() is None or shutil.which("fc-list") is None:
