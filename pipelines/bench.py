@@ -74,7 +74,7 @@ def per_format(tmp: Path) -> list[dict]:
             parse_file(raw, ref)
         one = len(refs) / (time.perf_counter() - started)
         started = time.perf_counter()
-        for _ in parse_all(raw, refs, os.cpu_count() or 1):
+        for _chunk in parse_all(raw, refs, os.cpu_count() or 1):
             pass
         rows.append({"format": fmt, "reports": len(refs), "reports/s 1 core": round(one, 1),
                      "reports/s all cores": round(len(refs) / (time.perf_counter() - started), 1)})

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.parse import FileRef, ParseOutcome, parse_file
+from pipelines.parse import FileRef, ParseOutcome, parse_chunk
 from pipelines.scan import scan
 from pipelines.settings import Settings
 from pipelines.warehouse import connect, known_files, load_batch, needs_parse
@@ -41,30 +41,35 @@ def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> Discovery:
 
 
 def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int,
-              window: int = PARSE_WINDOW) -> Iterator[ParseOutcome]:
-    """Parse files in worker processes (in this process when few), yielding outcomes in order.
+              window: int = PARSE_WINDOW) -> Iterator[list[ParseOutcome]]:
+    """Parse files in worker processes (in this process when few), yielding chunks of outcomes in
+    order. A chunk's cells travel as one set of frames on its first outcome, so a chunk is never split.
 
     Work is submitted a window at a time, the next window while the caller loads the current one, so
     memory holds at most two windows of outcomes however large the corpus.
     """
-    work = partial(parse_file, raw_dir)
+    work = partial(parse_chunk, raw_dir)
+    chunks = [list(todo[i:i + POOL_CHUNKSIZE]) for i in range(0, len(todo), POOL_CHUNKSIZE)]
     if workers <= 1 or len(todo) < MIN_FILES_FOR_POOL:
-        yield from map(work, todo)
+        for chunk in chunks:
+            yield work(chunk)
         return
+    per_window = max(1, window // POOL_CHUNKSIZE)
+    windows = [chunks[i:i + per_window] for i in range(0, len(chunks), per_window)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        windows = [todo[i:i + window] for i in range(0, len(todo), window)]
-        pending = pool.map(work, windows[0], chunksize=POOL_CHUNKSIZE) if windows else iter(())
+        pending = pool.map(work, windows[0]) if windows else iter(())
         for k in range(len(windows)):
             current = pending
             if k + 1 < len(windows):
-                pending = pool.map(work, windows[k + 1], chunksize=POOL_CHUNKSIZE)
+                pending = pool.map(work, windows[k + 1])
             yield from current
 
 
-def batches(items: Iterator[ParseOutcome], size: int) -> Iterator[list[ParseOutcome]]:
+def batches(chunks: Iterator[list[ParseOutcome]], size: int) -> Iterator[list[ParseOutcome]]:
+    """Whole chunks gathered into batches of at least `size` outcomes (the last may be smaller)."""
     batch: list[ParseOutcome] = []
-    for item in items:
-        batch.append(item)
+    for chunk in chunks:
+        batch.extend(chunk)
         if len(batch) >= size:
             yield batch
             batch = []

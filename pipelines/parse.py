@@ -88,38 +88,61 @@ def _read_sidecar(file: Path) -> dict:
     return data
 
 
-def _fact_frames(cells, report_id: str, year: int | None) -> dict[str, pl.DataFrame]:
-    """The cells as one frame per fact table, in the table's declared schema (agency_id still null)."""
-    by_table: dict[str, list] = {}
-    for cell in cells:
-        by_table.setdefault(cell.fact_table, []).append(cell)
+def fact_frames(reports: list[tuple[list, str, int | None]]) -> dict[str, pl.DataFrame]:
+    """Given (cells, report_id, year) of several reports, return one frame per fact table holding all
+    their cells, in the table's declared schema (agency_id still null: the writer knows it)."""
     frames = {}
     for table in FACT_TABLES:
-        rows = by_table.get(table.name, [])
         schema = polars_schema(table)
         columns: dict[str, list] = {name: [] for name in schema.names()}
-        for cell in rows:
-            for k, v in cell.coords.items():
-                columns[k].append(v)
-            src = cell.src
-            columns["value"].append(cell.value)
-            columns["cell_state"].append(cell.state)
-            columns["raw_text"].append(cell.raw_text)
-            columns["src_table"].append(src.table if src else None)
-            columns["src_row"].append(src.row if src else None)
-            columns["src_cell"].append(src.cell if src else None)
-            columns["row_label"].append(cell.row_label)
-            columns["column_label"].append(cell.column_label)
-            if "unit" in columns:
-                columns["unit"].append(cell.unit)
-        n = len(rows)
-        columns["report_id"], columns["agency_id"], columns["year"] = [report_id] * n, [None] * n, [year] * n
+        has_unit = "unit" in columns
+        for cells, report_id, year in reports:
+            n = 0
+            for cell in cells:
+                if cell.fact_table != table.name:
+                    continue
+                n += 1
+                for k, v in cell.coords.items():
+                    columns[k].append(v)
+                src = cell.src
+                columns["value"].append(cell.value)
+                columns["cell_state"].append(cell.state)
+                columns["raw_text"].append(cell.raw_text)
+                columns["src_table"].append(src.table if src else None)
+                columns["src_row"].append(src.row if src else None)
+                columns["src_cell"].append(src.cell if src else None)
+                columns["row_label"].append(cell.row_label)
+                columns["column_label"].append(cell.column_label)
+                if has_unit:
+                    columns["unit"].append(cell.unit)
+            columns["report_id"].extend([report_id] * n)
+            columns["agency_id"].extend([None] * n)
+            columns["year"].extend([year] * n)
         frames[table.name] = pl.DataFrame(columns, schema=schema)
     return frames
 
 
+def parse_chunk(raw_dir: Path, refs: list[FileRef], max_bytes: int = DEFAULT_MAX_BYTES) -> list[ParseOutcome]:
+    """Parse several files; their cells travel as one set of frames on the first outcome (building a
+    frame has a fixed cost: one per chunk, not one per file)."""
+    outcomes, cells = [], []
+    for ref in refs:
+        out, found = _parse(raw_dir, ref, max_bytes)
+        outcomes.append(out)
+        if found is not None:
+            cells.append((found, out.report_id, out.meta.year if out.meta else None))
+    if outcomes and cells:
+        outcomes[0].facts = fact_frames(cells)
+    return outcomes
+
+
 def parse_file(raw_dir: Path, ref: FileRef, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseOutcome:
     """Given a file under the raw folder, return its outcome; never raises for bad input."""
+    return parse_chunk(raw_dir, [ref], max_bytes)[0]
+
+
+def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, list | None]:
+    """The outcome of one file, and its form cells when it became a report."""
     out = ParseOutcome(ref)
     file = raw_dir / ref.path
     try:
@@ -135,11 +158,11 @@ def parse_file(raw_dir: Path, ref: FileRef, max_bytes: int = DEFAULT_MAX_BYTES) 
     except ReadError as exc:
         out.source_format = getattr(exc, "source_format", out.source_format)
         out.error_code, out.error_message = exc.code, exc.message
-        return out
+        return out, None
     except Exception as exc:  # a parser bug must cost one file, not the run
         out.error_code = "parser_crash"
         out.error_message = f"The parser failed on this file ({type(exc).__name__}: {exc}); report it with the file."
-        return out
+        return out, None
     meta.flags.extend(doc.notes)
     missing_tables = [t.name for t in result.form.tables if t.name not in result.tables_found]
     if missing_tables:
@@ -148,8 +171,7 @@ def parse_file(raw_dir: Path, ref: FileRef, max_bytes: int = DEFAULT_MAX_BYTES) 
     out.report_id = report_id_for(ref.sha256, ref.sidecar_sha256)
     out.template_version = result.form.version
     out.template_basis = result.form_basis
-    out.facts = _fact_frames(result.cells, out.report_id, meta.year)
     out.unmapped = [(u.table_name, u.row_label, u.column_label, u.raw_text, u.src.table, u.src.row, u.src.cell)
                     for u in result.unmapped]
     out.sections = split_sections(doc, meta.title)
-    return out
+    return out, result.cells

@@ -265,3 +265,18 @@ def test_older_warehouse_gains_new_columns(db_path):
     cols = [c for (c,) in query(db_path, "select column_name from duckdb_columns() where table_name = 'source_files'")]
     assert cols[:3] == ["path", "sha256", "size_bytes"] and "parser_version" in cols
     assert query(db_path, "select path from source_files") == [("a.txt",)]
+
+
+def test_batches_never_split_a_chunk_of_cells(raw_dir, db_path):
+    """Cells travel per chunk of files; any batch size keeps every report's cells."""
+    from pipelines.ingest import ingest
+    from pipelines.settings import Settings
+
+    for i in range(40):
+        (raw_dir / f"copy_{i:02d}.txt").write_text(
+            (raw_dir / "003_4a81d0f783bbd2ce.txt").read_text(encoding="utf-8").replace("鹿山街道", f"鹿{i:02d}街道"),
+            encoding="utf-8")
+    ingest(Settings(raw_dir=raw_dir, db_path=db_path, workers=2, batch_size=7))
+    assert query(db_path, "select count(*) from reports") == [(45,)]
+    assert query(db_path, "select count(*) from (select report_id from v_fact_cells group by report_id "
+                          "having count(*) not in (198, 200))") == [(0,)]

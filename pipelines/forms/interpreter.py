@@ -461,6 +461,6 @@ def interpret(doc: Document, year_hint: int | None = None) -> Interpretation:
     for table in form.tables:
         if table.name not in found:
             cells.extend(_missing_table(table))
-    order = {t.name: i for i, t in enumerate(form.tables)}
-    cells.sort(key=lambda c: order[next(t.name for t in form.tables if t.fact_table == c.fact_table)])
+    order = {t.fact_table: i for i, t in enumerate(form.tables)}
+    cells.sort(key=lambda c: order[c.fact_table])
     return Interpretation(form, cells, leftovers, [t.name for t, _ in segments], basis)

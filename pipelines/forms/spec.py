@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 
@@ -13,7 +14,7 @@ class Line:
     labels: tuple[str, ...]
     unit: str | None = None
 
-    @property
+    @functools.cached_property
     def code_map(self) -> dict[str, str]:
         return dict(self.codes)
 
