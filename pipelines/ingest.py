@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.parse import FileRef, ParseOutcome, parse_chunk
+from pipelines.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome, parse_chunk
 from pipelines.scan import scan
 from pipelines.settings import Settings
 from pipelines.warehouse import connect, known_files, load_batch, needs_parse
@@ -40,15 +40,15 @@ def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> Discovery:
     return Discovery(scanned, needs_parse(con, scanned))
 
 
-def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int,
-              window: int = PARSE_WINDOW) -> Iterator[list[ParseOutcome]]:
+def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int, window: int = PARSE_WINDOW,
+              max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[list[ParseOutcome]]:
     """Parse files in worker processes (in this process when few), yielding chunks of outcomes in
     order. A chunk's cells travel as one set of frames on its first outcome, so a chunk is never split.
 
     Work is submitted a window at a time, the next window while the caller loads the current one, so
     memory holds at most two windows of outcomes however large the corpus.
     """
-    work = partial(parse_chunk, raw_dir)
+    work = partial(parse_chunk, raw_dir, max_bytes=max_bytes)
     chunks = [list(todo[i:i + POOL_CHUNKSIZE]) for i in range(0, len(todo), POOL_CHUNKSIZE)]
     if workers <= 1 or len(todo) < MIN_FILES_FOR_POOL:
         for chunk in chunks:
@@ -83,7 +83,8 @@ def ingest(settings: Settings) -> dict[str, int]:
     try:
         found = discover(con, settings.raw_dir)
         totals = {"files_seen": len(found.scanned), "files_parsed": len(found.todo)}
-        outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count())
+        outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
+                             max_bytes=settings.max_file_bytes)
         loaded_any = False
         for batch in batches(outcomes, settings.batch_size):
             counts = load_batch(con, found.scanned, batch)

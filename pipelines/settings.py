@@ -10,6 +10,7 @@ DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_DB_PATH = "data/warehouse/disclosure.duckdb"
 DEFAULT_MEMORY_LIMIT = "4GB"
 DEFAULT_BATCH_SIZE = 2000
+DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Settings:
     workers: int = 0  # 0: one worker process per core
     batch_size: int = DEFAULT_BATCH_SIZE
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
     @classmethod
     def from_env(cls, raw_dir: str | None = None, db_path: str | None = None, **kwargs) -> Settings:
@@ -27,6 +29,8 @@ class Settings:
             raw_dir=Path(raw_dir or os.environ.get("DISCLOSURE_RAW_DIR") or DEFAULT_RAW_DIR),
             db_path=Path(db_path or os.environ.get("DISCLOSURE_DB_PATH") or DEFAULT_DB_PATH),
             workers=int(kwargs.pop("workers", None) or os.environ.get("DISCLOSURE_WORKERS") or 0),
+            max_file_bytes=int(kwargs.pop("max_file_bytes", None) or os.environ.get("DISCLOSURE_MAX_FILE_BYTES")
+                               or DEFAULT_MAX_FILE_BYTES),
             **kwargs,
         )
 
