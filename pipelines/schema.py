@@ -225,9 +225,6 @@ def polars_schema(table: TableDef) -> pl.Schema:
     return pl.Schema({c.name: _POLARS_TYPES[c.type] for c in table.columns})
 
 
-def table_by_name(name: str) -> TableDef:
-    return next(t for t in TABLES if t.name == name)
-
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"

@@ -167,21 +167,6 @@ def _sections_frame(new: Sequence[ParseOutcome]) -> pl.DataFrame:
     return _frame(REPORT_SECTIONS, rows, REPORT_SECTIONS.column_names)
 
 
-def _nothing_changed(con: duckdb.DuckDBPyConnection, outcomes: Sequence[ParseOutcome]) -> bool:
-    """No new content and no path vanished or came back: currency and agencies need no recomputing."""
-    if outcomes:
-        return False
-    gone_or_back = con.execute("""
-        with live as (
-            select path, status, row_number() over (partition by path order by last_seen_at desc) as k
-            from source_files
-        )
-        select count(*) from live
-        where k = 1 and ((path not in (select path from seen_files)) <> (status = 'removed'))
-    """).fetchall()[0][0]
-    return gone_or_back == 0
-
-
 def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outcomes: Sequence[ParseOutcome],
                now: dt.datetime | None = None, staged_facts: dict[str, pl.DataFrame] | None = None) -> dict[str, int]:
     """Record a run's scan and parse outcomes in one transaction; return row counts written.
@@ -202,8 +187,13 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
         con.execute("create or replace temp table seen_files as select * from seen_files_view")
         con.unregister("seen_files_view")
         con.execute(sql_text("load/update_ledger_seen.sql"), {"now": now})
-        if _nothing_changed(con, outcomes):
-            con.execute("commit")
+        batch_paths = pl.DataFrame({"path": [o.ref.path for o in outcomes]}, schema={"path": pl.String})
+        con.register("batch_paths_view", batch_paths.to_arrow())
+        con.execute("create or replace temp table batch_paths as select * from batch_paths_view")
+        con.unregister("batch_paths_view")
+        con.execute(sql_text("load/touched_paths.sql"))
+        if con.execute("select count(*) from touched_paths").fetchall()[0][0] == 0:
+            con.execute("commit")  # nothing new, nothing vanished or back: currency and agencies stand
             return {"unchanged": 1}
 
         ledger = _ledger_frame(outcomes, now)
@@ -240,10 +230,6 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
         counts["fact_unmapped"] = _insert(con, FACT_UNMAPPED, _unmapped_frame(new))
         counts["report_sections"] = _insert(con, REPORT_SECTIONS, _sections_frame(new))
 
-        batch_paths = pl.DataFrame({"path": [o.ref.path for o in outcomes]}, schema={"path": pl.String})
-        con.register("batch_paths_view", batch_paths.to_arrow())
-        con.execute("create or replace temp table batch_paths as select * from batch_paths_view")
-        con.unregister("batch_paths_view")
         con.execute(sql_text("load/scope_changes.sql"))
         con.execute(sql_text("load/update_current.sql"))
         con.execute(sql_text("load/refresh_agencies.sql"))

@@ -55,8 +55,3 @@ def normalize(text: str) -> str:
     while s.startswith("行政") and len(s) > 2:
         s = s[2:]
     return s
-
-
-def numbering_of(text: str) -> str:
-    """Given a label as found, return its leading numbering (folded, e.g. '(七)', '1.'), or ''."""
-    return strip_numbering("".join(fold(text).split()))[0]

@@ -77,11 +77,12 @@ def read(text: str) -> Document:
             rows = []
 
     lines = [ln for ln in split_lines(text) if not PAGE_NUMBER.match(ln) and not is_blank(ln)]
-    numeric = [bool(_split(ln)[1]) and bool(_split(ln)[0] or len(_split(ln)[1]) > 1) for ln in lines]
+    split = [_split(ln) for ln in lines]
+    numeric = [bool(values) and bool(labels or len(values) > 1) for labels, values in split]
     pending_label: str | None = None
     for i, line in enumerate(lines):
         row = _row_of(line)
-        labels, values = _split(line)
+        labels, values = split[i]
         if row is not None and not values and not any(numeric[max(0, i - TABLE_REACH_BEFORE): i + TABLE_REACH_AFTER]):
             row = None  # a short line far from any numbers is prose (a title, a signature), not a table row
         if row is None:

@@ -9,7 +9,6 @@ the checks it must fail). Deterministic for a seed.
 from __future__ import annotations
 
 import random
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -152,8 +151,3 @@ def write_corpus(out: Path, n: int, seed: int, formats: list[str], break_share: 
         "quirks": pl.List(pl.String), "breaks": pl.List(pl.String),
     }).write_parquet(out / "truth_reports.parquet")
     return counts
-
-
-def clear(out: Path) -> None:
-    if out.exists():
-        shutil.rmtree(out)

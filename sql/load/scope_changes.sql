@@ -1,19 +1,8 @@
 -- The part of the warehouse a load can change, so that currency and agencies are recomputed for it
 -- alone (a 1%-changed nightly run then costs about 1% of a full one).
--- Reads the temp tables seen_files (this run's scan) and batch_paths (paths parsed in this batch).
---   touched_paths: parsed now, or vanished from / back in the raw folder since the last run;
+-- Reads the temp table touched_paths (load/touched_paths.sql).
 --   scope_keys:    the agency-years of every report any version of those paths holds;
 --   scope_paths:   every path holding a report of those agency-years (currency is decided among them).
-create or replace temp table touched_paths as
-with live as (
-    select path, status, row_number() over (partition by path order by last_seen_at desc) as k
-    from source_files
-)
-select path from batch_paths
-union
-select path from live
-where k = 1 and ((path not in (select path from seen_files)) <> (status = 'removed'));
-
 create or replace temp table scope_keys as
 select distinct r.agency_id, r.year
 from source_files as s
