@@ -6,8 +6,9 @@ command line use, so that every step can run (and be tested) without an orchestr
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.batches import in_batches
 from pipelines.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome, parse_chunk
 from pipelines.scan import scan
 from pipelines.settings import Settings
@@ -32,11 +34,12 @@ class Discovery:
     todo: list[FileRef]
 
 
-def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> Discovery:
-    """What the raw folder holds, and which of it the warehouse has not seen yet."""
+def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path, batch_keys: Iterable[str] | None = None) -> Discovery:
+    """What the raw folder holds (in the given batches, else all), and which of it the warehouse has
+    not seen yet."""
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set DISCLOSURE_RAW_DIR)")
-    scanned = scan(raw_dir, known_files(con))
+    scanned = scan(raw_dir, known_files(con), keep=in_batches(batch_keys))
     return Discovery(scanned, needs_parse(con, scanned))
 
 
@@ -56,7 +59,9 @@ def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int, window: int 
         return
     per_window = max(1, window // POOL_CHUNKSIZE)
     windows = [chunks[i:i + per_window] for i in range(0, len(chunks), per_window)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Spawned, not forked: a fork copies polars' and DuckDB's thread pools in whatever state they are
+    # in, and a worker then deadlocks in its first multi-threaded call.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending = pool.map(work, windows[0]) if windows else iter(())
         for k in range(len(windows)):
             current = pending

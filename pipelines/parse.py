@@ -6,6 +6,7 @@ its path, and the outcome is plain data that pickles cheaply back to the single 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.forms.interpreter import interpret
+from pipelines.forms.interpreter import Interpretation, cell_plan, interpret
 from pipelines.metadata import ReportMeta, extract
 from pipelines.readers import ReadError, read_document
 from pipelines.schema import FACT_TABLES, polars_schema
@@ -88,37 +89,56 @@ def _read_sidecar(file: Path) -> dict:
     return data
 
 
-def fact_frames(reports: list[tuple[list, str, int | None]]) -> dict[str, pl.DataFrame]:
-    """Given (cells, report_id, year) of several reports, return one frame per fact table holding all
-    their cells, in the table's declared schema (agency_id still null: the writer knows it)."""
+# Columns of a fact table that depend on the document; the rest (coordinates, unit) are the form's.
+_PER_REPORT = ("report_id", "agency_id", "year", "value", "cell_state", "raw_text", "src_table", "src_row",
+               "src_cell", "row_label", "column_label")
+
+
+@functools.lru_cache(maxsize=16)
+def _form_columns(version: str, table_name: str, fact_table: str) -> pl.DataFrame:
+    """The coordinate and unit columns of one form table's cells, in `cell_plan` order."""
+    schema = polars_schema(next(t for t in FACT_TABLES if t.name == fact_table))
+    plan = cell_plan(version, table_name)
+    names = [n for n in schema.names() if n not in _PER_REPORT]
+    data = {n: [p.unit if n == "unit" else p.coords.get(n) for p in plan] for n in names}
+    return pl.DataFrame(data, schema={n: schema[n] for n in names})
+
+
+def fact_frames(reports: list[tuple[Interpretation, str, int | None]]) -> dict[str, pl.DataFrame]:
+    """Given (interpretation, report_id, year) of several reports, return one frame per fact table
+    holding all their cells, in the table's declared schema (agency_id still null: the writer knows it)."""
     frames = {}
-    for table in FACT_TABLES:
-        schema = polars_schema(table)
-        columns: dict[str, list] = {name: [] for name in schema.names()}
-        has_unit = "unit" in columns
-        for cells, report_id, year in reports:
-            n = 0
-            for cell in cells:
-                if cell.fact_table != table.name:
+    for fact in FACT_TABLES:
+        schema = polars_schema(fact)
+        columns: dict[str, list] = {name: [] for name in _PER_REPORT}
+        form_parts: list[pl.DataFrame] = []
+        for result, report_id, year in reports:
+            for cells in result.tables:
+                if cells.table.fact_table != fact.name:
                     continue
-                n += 1
-                for k, v in cell.coords.items():
-                    columns[k].append(v)
-                src = cell.src
-                columns["value"].append(cell.value)
-                columns["cell_state"].append(cell.state)
-                columns["raw_text"].append(cell.raw_text)
-                columns["src_table"].append(src.table if src else None)
-                columns["src_row"].append(src.row if src else None)
-                columns["src_cell"].append(src.cell if src else None)
-                columns["row_label"].append(cell.row_label)
-                columns["column_label"].append(cell.column_label)
-                if has_unit:
-                    columns["unit"].append(cell.unit)
-            columns["report_id"].extend([report_id] * n)
-            columns["agency_id"].extend([None] * n)
-            columns["year"].extend([year] * n)
-        frames[table.name] = pl.DataFrame(columns, schema=schema)
+                n = len(cells.state)
+                form_parts.append(_form_columns(result.form.version, cells.table.name, fact.name))
+                columns["report_id"].extend([report_id] * n)
+                columns["agency_id"].extend([None] * n)
+                columns["year"].extend([year] * n)
+                columns["value"].extend(cells.value)
+                columns["cell_state"].extend(cells.state)
+                columns["raw_text"].extend(cells.raw_text)
+                for src in cells.src:
+                    if src is None:
+                        columns["src_table"].append(None)
+                        columns["src_row"].append(None)
+                        columns["src_cell"].append(None)
+                    else:
+                        columns["src_table"].append(src.table)
+                        columns["src_row"].append(src.row)
+                        columns["src_cell"].append(src.cell)
+                columns["row_label"].extend(cells.row_label)
+                columns["column_label"].extend(cells.column_label)
+        per_report = pl.DataFrame(columns, schema={n: schema[n] for n in _PER_REPORT})
+        form_cols = pl.concat(form_parts) if form_parts else pl.DataFrame(schema={
+            n: schema[n] for n in schema.names() if n not in _PER_REPORT})
+        frames[fact.name] = pl.concat([per_report, form_cols], how="horizontal").select(schema.names())
     return frames
 
 
@@ -141,7 +161,7 @@ def parse_file(raw_dir: Path, ref: FileRef, max_bytes: int = DEFAULT_MAX_BYTES) 
     return parse_chunk(raw_dir, [ref], max_bytes)[0]
 
 
-def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, list | None]:
+def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, Interpretation | None]:
     """The outcome of one file, and its form cells when it became a report."""
     out = ParseOutcome(ref)
     file = raw_dir / ref.path
@@ -174,4 +194,4 @@ def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, l
     out.unmapped = [(u.table_name, u.row_label, u.column_label, u.raw_text, u.src.table, u.src.row, u.src.cell)
                     for u in result.unmapped]
     out.sections = split_sections(doc, meta.title)
-    return out, result.cells
+    return out, result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,12 +45,16 @@ def walk(raw_dir: Path) -> Iterator[Path]:
                 yield path
 
 
-def scan(raw_dir: Path, known: Mapping[str, Known] | None = None) -> list[FileRef]:
-    """Given the raw folder and the ledger's last view, return a FileRef for every file in it."""
+def scan(raw_dir: Path, known: Mapping[str, Known] | None = None,
+         keep: Callable[[str], bool] | None = None) -> list[FileRef]:
+    """Given the raw folder and the ledger's last view, return a FileRef for every file in it (only
+    those whose relative path `keep` accepts, when given: nothing else is read)."""
     known = known or {}
     refs: list[FileRef] = []
     for path in walk(raw_dir):
         rel = path.relative_to(raw_dir).as_posix()
+        if keep is not None and not keep(rel):
+            continue
         try:
             st = path.stat()
         except OSError:

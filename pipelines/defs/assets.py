@@ -1,21 +1,25 @@
 """The assets: raw files → parsed reports → warehouse tables → data-quality results.
 
 Thin wiring: every step's work is a plain function of `pipelines` (scan, parse_all, load_batch,
-refresh_dq_results). One run covers the whole folder in batches, never one run per file; a file
-that cannot be read is quarantined in the ledger and the run goes on.
+refresh_dq_results). A plain run covers the whole folder; parsing is partitioned into 16 batches
+by path hash (never one partition per file) so one batch can be re-run alone, and hands its work to
+the single writer through the staging folder. A file that cannot be read is quarantined in the
+ledger and the run goes on.
 """
 
 
+import datetime as dt
 from collections import Counter
 
 import dagster as dg
 import polars as pl
 
+from pipelines.batches import BATCH_KEYS, batch_of
 from pipelines.checks import checks_are_current, refresh_dq_results
 from pipelines.defs.resources import WarehouseResource
-from pipelines.ingest import Discovery, batches, discover, parse_all
+from pipelines.ingest import batches, discover, parse_all
 from pipelines.schema import DQ_RESULTS, TABLES, WAREHOUSE_STATE, TableDef
-from pipelines.staging import StagedBatch, clear, read_batch, write_batch
+from pipelines.staging import StagedBatch, clear, pending_batches, read_batch, remove_stale_partials, write_batch
 from pipelines.warehouse import load_batch
 
 WRITER_POOL = "duckdb_writer"
@@ -41,78 +45,96 @@ def markdown_table(frame: pl.DataFrame, limit: int = PREVIEW_ROWS) -> dg.Markdow
 
 
 @dg.asset(group_name="ingest", kinds={"python"}, owners=OWNERS)
-def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Discovery:
-    """Every file under the raw folder (DISCLOSURE_RAW_DIR) with its content hash, and which of them
+def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every file under the raw folder (DISCLOSURE_RAW_DIR) with its content hash, and how many of them
     the warehouse has not seen yet (new or changed). Unchanged path, size and mtime skip re-hashing."""
     settings = warehouse.settings()
     with warehouse.connection() as con:
         found = discover(con, settings.raw_dir)
     suffixes = Counter((f.path.rsplit(".", 1)[-1].lower() if "." in f.path else "(none)") for f in found.scanned)
-    context.add_output_metadata({
+    return dg.MaterializeResult(metadata={
         "raw_dir": str(settings.raw_dir),
         "files_found": len(found.scanned),
         "files_new_or_changed": len(found.todo),
+        "new_or_changed_by_batch": dict(sorted(Counter(batch_of(f.path) for f in found.todo).items())),
         "by_extension": dict(suffixes),
     })
-    return found
 
 
-@dg.asset(group_name="ingest", kinds={"python", "parquet"}, owners=OWNERS)
-def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                   raw_files: Discovery) -> list[StagedBatch]:
-    """The new or changed files parsed in parallel worker processes, staged on disk in batches (Parquet
-    cells + outcomes) for the loader: each file a report (every cell of its form) or a quarantine with
-    a stable error code. A bad file never fails the run; memory stays flat however many files."""
+BATCHES = dg.StaticPartitionsDefinition(list(BATCH_KEYS))
+
+
+def _selected_batches(context: dg.AssetExecutionContext) -> list[str] | None:
+    """The batches this run covers: those of its partition key or range, else (a plain run) all."""
+    if context.has_partition_key or context.has_partition_key_range:
+        return list(context.partition_keys)
+    return None
+
+
+@dg.asset(group_name="ingest", kinds={"python", "parquet"}, owners=OWNERS, deps=["raw_files"],
+          partitions_def=BATCHES, backfill_policy=dg.BackfillPolicy.single_run())
+def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The new or changed files parsed in parallel worker processes and staged on disk (Parquet cells +
+    outcomes) for the loader: each file a report (every cell of its form) or a quarantine with a
+    stable error code. Partitioned into 16 batches by a hash of the file's path: a plain run covers
+    all of them; materialize one partition to re-run that batch alone (then the loader). A bad file
+    never fails the run; memory stays flat however many files."""
     settings = warehouse.settings()
-    stage = settings.stage_dir / context.run.run_id
+    keys = _selected_batches(context)
+    with warehouse.connection() as con:
+        found = discover(con, settings.raw_dir, keys)
+    remove_stale_partials(settings.stage_dir)
+    prefix = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{context.run.run_id[:8]}"
     staged: list[StagedBatch] = []
     quarantined: Counter[str] = Counter()
     formats: Counter[str] = Counter()
-    outcomes = parse_all(settings.raw_dir, raw_files.todo, settings.worker_count(),
+    outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
                          max_bytes=settings.max_file_bytes)
     for number, batch in enumerate(batches(outcomes, settings.batch_size)):
         quarantined.update(o.error_code for o in batch if not o.ok)
         formats.update(o.source_format for o in batch)
-        staged.append(write_batch(stage, number, batch))
-    context.add_output_metadata({
+        staged.append(write_batch(settings.stage_dir, f"{prefix}-{number:05d}", batch))
+    return dg.MaterializeResult(metadata={
+        "batches_selected": "all" if keys is None else ", ".join(keys),
+        "files_in_batches": len(found.scanned),
         "files_parsed": sum(b.files for b in staged),
         "reports": sum(b.reports for b in staged),
-        "batches": len(staged),
+        "staged_batches": len(staged),
         "quarantined": dict(quarantined),
         "formats": dict(formats),
         "workers": settings.worker_count(),
-        "staging": str(stage),
+        "staging": str(settings.stage_dir),
     })
-    return staged
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(t.name, description=t.comment, group_name="warehouse", kinds={"duckdb"}, owners=OWNERS,
-                     deps=["raw_files", "parsed_reports"], metadata={"dagster/column_schema": column_schema(t)})
+                     deps=["parsed_reports"], metadata={"dagster/column_schema": column_schema(t)})
         for t in WAREHOUSE_TABLES
     ],
-    ins={"raw_files": dg.AssetIn(), "parsed_reports": dg.AssetIn()},
     pool=WRITER_POOL,
 )
-def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource, raw_files: Discovery,
-                     parsed_reports: list[StagedBatch]):
-    """Loads the staged batches into DuckDB: ledger, reports, agencies, the three fact tables, unmapped
-    cells and narrative sections, one transaction per batch, then decides the current report of each
-    agency-year. Re-running on unchanged files changes nothing; a run that found nothing new only
-    marks the files as seen."""
+def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Loads every staged batch into DuckDB: ledger, reports, agencies, the three fact tables, unmapped
+    cells and narrative sections, one transaction per batch (a batch is removed from staging once
+    committed, so a failed load leaves it for the next run), then decides the current report of
+    each agency-year. Re-running on unchanged files changes nothing; a run that found nothing new
+    only marks the files as seen."""
+    settings = warehouse.settings()
     written: Counter[str] = Counter()
     with warehouse.connection() as con:
-        for batch in parsed_reports:
+        scanned = discover(con, settings.raw_dir).scanned
+        pending = pending_batches(settings.stage_dir)
+        for batch in pending:
             outcomes, facts = read_batch(batch.path)
-            written.update(load_batch(con, raw_files.scanned, outcomes, staged_facts=facts))
-        if not parsed_reports:
-            written.update(load_batch(con, raw_files.scanned, []))
+            written.update(load_batch(con, scanned, outcomes, staged_facts=facts))
+            clear(batch.path)
+        if not pending:
+            written.update(load_batch(con, scanned, []))
         for table in WAREHOUSE_TABLES:
             yield dg.MaterializeResult(asset_key=table.name, metadata=_table_metadata(con, table, written))
-    for run_folder in {batch.path.parent for batch in parsed_reports}:
-        clear(run_folder)
-    context.log.info(f"rows written: {dict(written)}")
+    context.log.info(f"batches loaded: {len(pending)}; rows written: {dict(written)}")
 
 
 def _table_metadata(con, table: TableDef, written: Counter[str]) -> dict:

@@ -61,12 +61,71 @@ class Leftover:
 
 
 @dataclass(slots=True)
+class TableCells:
+    """Every cell of one form table, in the form's order (blocks, rows, columns), as parallel lists.
+
+    Columnar because a report has ~200 cells and a corpus millions: the coordinates are the form's
+    (`cell_plan`), so only what the document said is kept per cell.
+    """
+
+    table: FormTable
+    raw_text: list[str | None] = field(default_factory=list)
+    state: list[str] = field(default_factory=list)
+    value: list[Decimal | int | None] = field(default_factory=list)
+    src: list[Token | None] = field(default_factory=list)
+    row_label: list[str | None] = field(default_factory=list)
+    column_label: list[str | None] = field(default_factory=list)
+
+    def add(self, tok: Token | None, reading_unit: str | None, row_label: str | None,
+            column_label: str | None, dropped: bool = False) -> None:
+        raw = tok.text if tok is not None else None
+        reading = read_cell(raw, self.table.value_kind, reading_unit)
+        value = reading.value
+        if value is not None and self.table.value_kind == "count":
+            value = int(value)
+        self.raw_text.append(raw)
+        self.state.append(BLANK if dropped else reading.state)
+        self.value.append(value)
+        self.src.append(tok)
+        self.row_label.append(row_label)
+        self.column_label.append(column_label)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCell:
+    """A cell of the form: its coordinates and unit, the same in every report of the form."""
+
+    coords: dict[str, str]
+    unit: str | None
+
+
+@functools.lru_cache(maxsize=16)
+def cell_plan(version: str, table_name: str) -> tuple[PlannedCell, ...]:
+    """The cells of a form table in the order `TableCells` holds them."""
+    table = form_by_version(version).table(table_name)
+    return tuple(
+        PlannedCell({**dict(block.fixed), **row.code_map, **col.code_map}, col.unit)
+        for block in table.blocks for row in block.rows for col in block.columns
+    )
+
+
+@dataclass(slots=True)
 class Interpretation:
     form: Form
-    cells: list[FactCell]
+    tables: list[TableCells]
     unmapped: list[Leftover]
     tables_found: list[str]
     form_basis: str
+
+    @property
+    def cells(self) -> list[FactCell]:
+        """The cells one by one with their coordinates (for inspection and tests; loading uses `tables`)."""
+        out = []
+        for t in self.tables:
+            for i, planned in enumerate(cell_plan(self.form.version, t.table.name)):
+                out.append(FactCell(t.table.fact_table, planned.coords, planned.unit, t.value[i], t.state[i],
+                                    t.raw_text[i], t.src[i], t.row_label[i], t.column_label[i]))
+        return out
 
 
 @dataclass(slots=True)
@@ -305,7 +364,7 @@ def _slot_label(slots: list[Token | None] | None, i: int) -> str | None:
 
 
 def _emit_blocks(table: FormTable, index: LabelIndex,
-                 reader: _BlockReader) -> tuple[list[FactCell], list[Leftover]]:
+                 reader: _BlockReader) -> tuple[TableCells, list[Leftover]]:
     """Given the rows a reader found, return every cell of the table's blocks and the leftovers."""
     leftovers = list(reader.leftovers)
     # (block, row) → {column: token}; a column mapped to None was dropped by the export (a blank).
@@ -342,17 +401,18 @@ def _emit_blocks(table: FormTable, index: LabelIndex,
             placed_rows[key] = placed
         row_labels[key] = row.label
 
-    cells: list[FactCell] = []
+    cells = TableCells(table)
     for b, block in enumerate(table.blocks):
-        fixed = dict(block.fixed)
         slots = reader.slots.get(b)
-        for r, line in enumerate(block.rows):
+        units = [_header_unit(col, slots, index, b) for col in block.columns]
+        col_names = [col_labels.get((b, c)) for c in range(len(block.columns))]
+        for r in range(len(block.rows)):
             placed = placed_rows.get((b, r), {})
-            for c, col in enumerate(block.columns):
+            row_tok = row_labels.get((b, r))
+            row_label = row_tok.text if row_tok is not None else None
+            for c in range(len(block.columns)):
                 tok = placed.get(c)
-                dropped = c in placed and tok is None
-                cells.append(_fact(table, fixed, line, col, tok, row_labels.get((b, r)),
-                                   col_labels.get((b, c)), dropped, _header_unit(col, slots, index, b)))
+                cells.add(tok, units[c], row_label, col_names[c], dropped=tok is None and c in placed)
     return cells, leftovers
 
 
@@ -369,22 +429,8 @@ def _header_unit(col: Line, slots: list[Token | None] | None, index: LabelIndex,
     return col.unit
 
 
-def _fact(table: FormTable, fixed: dict[str, str], row: Line, col: Line, tok: Token | None,
-          row_label: Token | None, col_label: str | None, dropped: bool = False,
-          unit: str | None = None) -> FactCell:
-    coords = {**fixed, **row.code_map, **col.code_map}
-    raw = tok.text if tok is not None else None
-    reading = read_cell(raw, table.value_kind, unit or col.unit)
-    state = BLANK if dropped else reading.state
-    value = reading.value
-    if value is not None and table.value_kind == "count":
-        value = int(value)
-    return FactCell(table.fact_table, coords, col.unit, value, state, raw, tok,
-                    _label_text(row_label), col_label)
-
-
 def _read_appeals(table: FormTable, index: LabelIndex,
-                  tokens: list[Token]) -> tuple[list[FactCell], list[Leftover]]:
+                  tokens: list[Token]) -> tuple[TableCells, list[Leftover]]:
     """Table C: a header of proceedings and results, then one row of 15 numbers."""
     block = table.blocks[0]
     leftovers: list[Leftover] = []
@@ -409,10 +455,9 @@ def _read_appeals(table: FormTable, index: LabelIndex,
             placed[order[i]] = tok
         elif tok.text.strip():
             leftovers.append(Leftover(table.name, None, None, tok.text, tok))
-    cells = [
-        _fact(table, {}, block.rows[0], col, placed.get(c), None, None)
-        for c, col in enumerate(block.columns)
-    ]
+    cells = TableCells(table)
+    for c, col in enumerate(block.columns):
+        cells.add(placed.get(c), col.unit, None, None)
     return cells, leftovers
 
 
@@ -429,11 +474,13 @@ def _appeals_order(results: list[int], n_columns: int) -> list[int]:
     return list(range(n_columns))
 
 
-def _missing_table(table: FormTable) -> list[FactCell]:
-    return [
-        _fact(table, dict(block.fixed), row, col, None, None, None)
-        for block in table.blocks for row in block.rows for col in block.columns
-    ]
+def _missing_table(table: FormTable) -> TableCells:
+    cells = TableCells(table)
+    for block in table.blocks:
+        for _row in block.rows:
+            for col in block.columns:
+                cells.add(None, col.unit, None, None)
+    return cells
 
 
 def interpret(doc: Document, year_hint: int | None = None) -> Interpretation:
@@ -445,9 +492,8 @@ def interpret(doc: Document, year_hint: int | None = None) -> Interpretation:
     if not segments:
         raise ReadError("not_a_report", "None of the three statistical tables (主动公开, 收到和处理申请, "
                         "行政复议/诉讼) was found; check that the file is a 政府信息公开工作年度报告.")
-    cells: list[FactCell] = []
+    by_name: dict[str, TableCells] = {}
     leftovers: list[Leftover] = []
-    found = {table.name for table, _ in segments}
     for table, seg in segments:
         index = indexes[table.name]
         if table.name == "appeals":
@@ -456,11 +502,7 @@ def interpret(doc: Document, year_hint: int | None = None) -> Interpretation:
             reader = _BlockReader(table, index)
             reader.feed(seg)
             c, lo = _emit_blocks(table, index, reader)
-        cells.extend(c)
+        by_name[table.name] = c
         leftovers.extend(lo)
-    for table in form.tables:
-        if table.name not in found:
-            cells.extend(_missing_table(table))
-    order = {t.fact_table: i for i, t in enumerate(form.tables)}
-    cells.sort(key=lambda c: order[c.fact_table])
-    return Interpretation(form, cells, leftovers, [t.name for t, _ in segments], basis)
+    tables = [by_name[t.name] if t.name in by_name else _missing_table(t) for t in form.tables]
+    return Interpretation(form, tables, leftovers, [t.name for t, _ in segments], basis)

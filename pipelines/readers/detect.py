@@ -39,6 +39,9 @@ def text_layout(text: str):
     lines = split_lines(text)
     best, best_score = line_text, 0.0
     for module in TEXT_LAYOUTS:
+        marker = getattr(module, "MARKER", None)
+        if marker is not None and marker not in text:
+            continue  # a layout's delimiter that never occurs: no need to score it
         s = module.score(lines)
         if s >= CLEAR_LAYOUT_SCORE and module is not line_text:
             return module

@@ -6,14 +6,17 @@ import re
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Debris that Word leaves in text exports; it is no part of any cell or sentence.
-_DEBRIS = re.compile(r"\[bookmark: [^\]]*\]\s*")
+_DEBRIS = re.compile(r"\[bookmark: [^\]\r\n]*\][^\S\r\n]*")
+_DEBRIS_MARK = "[bookmark: "
 # A page number line in text taken from PDFs: "- 4 -", "— 12 —", "第 3 页", "3/12".
 PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
 
 
 def split_lines(text: str) -> list[str]:
     """Given decoded text, return its lines without line terminators and without export debris."""
-    return [_DEBRIS.sub("", line) for line in _LINE_BREAK.split(text)]
+    if _DEBRIS_MARK in text:
+        text = _DEBRIS.sub("", text)
+    return _LINE_BREAK.split(text)
 
 
 def is_blank(line: str) -> bool:

@@ -115,6 +115,8 @@ def score(lines: list[str]) -> float:
         return 0.0
     numeric_rows = 0
     for ln in content:
+        if len(ln.split(None, 2)) < 3:
+            continue  # a row needs a label and at least two numbers
         labels, values = _split(ln)
         if labels and len(values) >= 2:
             numeric_rows += 1

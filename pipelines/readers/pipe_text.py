@@ -17,6 +17,8 @@ from pipelines.readers.lines import is_blank, paragraph_text, split_lines
 from pipelines.readers.model import Cell, Document, Paragraph, Table
 from pipelines.readers.tokens import is_fragment
 
+# The delimiter this layout cannot do without.
+MARKER = "|"
 FORMAT = "pipe_text"
 
 # A cell ending in ` |`; its text may be no-break spaces only (a blank cell as the export wrote it).

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pipelines.readers.lines import is_blank, paragraph_text, split_lines
 from pipelines.readers.model import Cell, Document, Paragraph, Table
 
+# The delimiter this layout cannot do without.
+MARKER = "\t"
 FORMAT = "tab_text"
 
 
