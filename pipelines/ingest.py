@@ -6,24 +6,20 @@ command line use, so that every step can run (and be tested) without an orchestr
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import duckdb
 
 from pipelines.batches import in_batches
-from pipelines.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome, parse_chunk
+from pipelines.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome
 from pipelines.scan import scan
 from pipelines.settings import Settings
 from pipelines.warehouse import connect, known_files, load_batch, needs_parse
+from pipelines.workers import Limits, parse_isolated
 
-# Below this many files a process pool costs more than it saves.
-MIN_FILES_FOR_POOL = 16
 POOL_CHUNKSIZE = 16
 PARSE_WINDOW = 2000
 
@@ -44,30 +40,17 @@ def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path, batch_keys: Iterable
 
 
 def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int, window: int = PARSE_WINDOW,
-              max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[list[ParseOutcome]]:
-    """Parse files in worker processes (in this process when few), yielding chunks of outcomes in
-    order. A chunk's cells travel as one set of frames on its first outcome, so a chunk is never split.
-
-    Work is submitted a window at a time, the next window while the caller loads the current one, so
-    memory holds at most two windows of outcomes however large the corpus.
+              max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None) -> Iterator[list[ParseOutcome]]:
+    """Parse files in supervised worker processes (always: a hostile file must not take down the
+    run), yielding chunks of outcomes in order. A chunk's cells travel as one set of frames on its
+    first outcome, so a chunk is never split. At most `window` files are parsed ahead of the caller,
+    so memory stays flat however large the corpus.
     """
-    work = partial(parse_chunk, raw_dir, max_bytes=max_bytes)
-    chunks = [list(todo[i:i + POOL_CHUNKSIZE]) for i in range(0, len(todo), POOL_CHUNKSIZE)]
-    if workers <= 1 or len(todo) < MIN_FILES_FOR_POOL:
-        for chunk in chunks:
-            yield work(chunk)
+    if not todo:
         return
-    per_window = max(1, window // POOL_CHUNKSIZE)
-    windows = [chunks[i:i + per_window] for i in range(0, len(chunks), per_window)]
-    # Spawned, not forked: a fork copies polars' and DuckDB's thread pools in whatever state they are
-    # in, and a worker then deadlocks in its first multi-threaded call.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending = pool.map(work, windows[0]) if windows else iter(())
-        for k in range(len(windows)):
-            current = pending
-            if k + 1 < len(windows):
-                pending = pool.map(work, windows[k + 1])
-            yield from current
+    chunks = (list(todo[i:i + POOL_CHUNKSIZE]) for i in range(0, len(todo), POOL_CHUNKSIZE))
+    workers = max(1, min(workers, -(-len(todo) // POOL_CHUNKSIZE)))
+    yield from parse_isolated(raw_dir, chunks, workers, limits, max_bytes, in_flight=max(1, window // POOL_CHUNKSIZE))
 
 
 def batches(chunks: Iterator[list[ParseOutcome]], size: int) -> Iterator[list[ParseOutcome]]:
@@ -89,7 +72,7 @@ def ingest(settings: Settings) -> dict[str, int]:
         found = discover(con, settings.raw_dir)
         totals = {"files_seen": len(found.scanned), "files_parsed": len(found.todo)}
         outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
-                             max_bytes=settings.max_file_bytes)
+                             max_bytes=settings.max_file_bytes, limits=settings.limits())
         loaded_any = False
         for batch in batches(outcomes, settings.batch_size):
             counts = load_batch(con, found.scanned, batch)

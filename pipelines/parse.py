@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,11 +143,15 @@ def fact_frames(reports: list[tuple[Interpretation, str, int | None]]) -> dict[s
     return frames
 
 
-def parse_chunk(raw_dir: Path, refs: list[FileRef], max_bytes: int = DEFAULT_MAX_BYTES) -> list[ParseOutcome]:
+def parse_chunk(raw_dir: Path, refs: list[FileRef], max_bytes: int = DEFAULT_MAX_BYTES,
+                on_file: Callable[[int], None] | None = None) -> list[ParseOutcome]:
     """Parse several files; their cells travel as one set of frames on the first outcome (building a
-    frame has a fixed cost: one per chunk, not one per file)."""
+    frame has a fixed cost: one per chunk, not one per file). `on_file(i)` is told before the i-th
+    file starts (a supervisor uses it to know which file a stuck worker was reading)."""
     outcomes, cells = [], []
-    for ref in refs:
+    for i, ref in enumerate(refs):
+        if on_file is not None:
+            on_file(i)
         out, found = _parse(raw_dir, ref, max_bytes)
         outcomes.append(out)
         if found is not None:

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.workers import DEFAULT_FILE_SECONDS, DEFAULT_WORKER_MEMORY_BYTES, Limits
+
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_DB_PATH = "data/warehouse/disclosure.duckdb"
 DEFAULT_MEMORY_LIMIT = "4GB"
@@ -21,6 +23,8 @@ class Settings:
     batch_size: int = DEFAULT_BATCH_SIZE
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    file_timeout_s: float = DEFAULT_FILE_SECONDS
+    worker_memory_mb: int = DEFAULT_WORKER_MEMORY_BYTES // 2**20
 
     @classmethod
     def from_env(cls, raw_dir: str | None = None, db_path: str | None = None, **kwargs) -> Settings:
@@ -31,6 +35,10 @@ class Settings:
             workers=int(kwargs.pop("workers", None) or os.environ.get("DISCLOSURE_WORKERS") or 0),
             max_file_bytes=int(kwargs.pop("max_file_bytes", None) or os.environ.get("DISCLOSURE_MAX_FILE_BYTES")
                                or DEFAULT_MAX_FILE_BYTES),
+            file_timeout_s=float(kwargs.pop("file_timeout_s", None) or os.environ.get("DISCLOSURE_FILE_TIMEOUT_S")
+                                 or DEFAULT_FILE_SECONDS),
+            worker_memory_mb=int(kwargs.pop("worker_memory_mb", None) or os.environ.get("DISCLOSURE_WORKER_MEMORY_MB")
+                                 or DEFAULT_WORKER_MEMORY_BYTES // 2**20),
             **kwargs,
         )
 
@@ -38,6 +46,10 @@ class Settings:
     def stage_dir(self) -> Path:
         """Where parsed batches wait for the loader: DISCLOSURE_STAGING_DIR, else beside the warehouse."""
         return Path(os.environ.get("DISCLOSURE_STAGING_DIR") or self.db_path.parent / "staging")
+
+    def limits(self) -> Limits:
+        """What one file may cost a parser worker before it is stopped and the file quarantined."""
+        return Limits(seconds_per_file=self.file_timeout_s, memory_bytes=self.worker_memory_mb * 2**20)
 
     def worker_count(self) -> int:
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)

@@ -89,7 +89,7 @@ def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     quarantined: Counter[str] = Counter()
     formats: Counter[str] = Counter()
     outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
-                         max_bytes=settings.max_file_bytes)
+                         max_bytes=settings.max_file_bytes, limits=settings.limits())
     for number, batch in enumerate(batches(outcomes, settings.batch_size)):
         quarantined.update(o.error_code for o in batch if not o.ok)
         formats.update(o.source_format for o in batch)

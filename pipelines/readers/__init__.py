@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
+from pipelines.readers.archive import open_zip
 from pipelines.readers.detect import sniff_container, text_layout
 from pipelines.readers.encoding import decode_text
 from pipelines.readers.model import Cell, Document, Paragraph, ReadError, Table
@@ -14,11 +12,8 @@ __all__ = ["Cell", "Document", "Paragraph", "ReadError", "Table", "read_document
 
 def _zip_kind(data: bytes) -> str:
     """A zip container's document kind from its members: 'docx', or raise ReadError."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ReadError("corrupt_docx", f"The file is a damaged zip archive ({exc}); re-download it.") from exc
+    with open_zip(data, "corrupt_docx") as archive:
+        names = set(archive.namelist())
     if "word/document.xml" in names:
         return "docx"
     raise ReadError("not_a_report", "A zip archive that holds no Word document (word/document.xml); "

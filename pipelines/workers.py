@@ -1,0 +1,213 @@
+"""Parse files in long-lived worker processes, each file under a time limit and a memory ceiling.
+
+A process per file would cost the throughput of issue #4, and a plain process pool dies with its
+first crashed worker. Here a supervisor hands chunks of files to a fixed set of spawned workers;
+each worker says which file it is starting, so when one overruns the time limit or the memory
+ceiling (it is killed) or dies on its own (a crash in C code, the kernel's OOM killer), the file it
+was reading is quarantined with a stable code, the worker is replaced and the rest of its chunk is
+handed out again. Results come back in the order the chunks went in, so a run's outcome does not
+depend on scheduling.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from pipelines.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome, parse_chunk
+
+DEFAULT_FILE_SECONDS = 120.0
+# Two workers and the loader on a 24 GB machine: 4 GB each leaves room for the loader's DuckDB.
+DEFAULT_WORKER_MEMORY_BYTES = 4 * 1024**3
+POLL_SECONDS = 0.1
+MAX_SILENT_DEATHS = 8
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost a worker before it is killed."""
+
+    seconds_per_file: float = DEFAULT_FILE_SECONDS
+    memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES
+
+
+# What a worker runs on a chunk: parse_chunk's signature (tests put a misbehaving parser in its place).
+ChunkParser = Callable[..., list[ParseOutcome]]
+
+
+def _worker_main(conn: Connection, raw_dir: Path, max_bytes: int, work: ChunkParser) -> None:
+    """A worker: parse the chunks it is sent until told to stop, saying when each file starts."""
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        chunk_id, refs = job
+        outcomes = work(raw_dir, refs, max_bytes, on_file=lambda i, c=chunk_id: conn.send(("file", c, i)))
+        conn.send(("done", chunk_id, outcomes))
+
+
+def _rss_bytes(pid: int) -> int:
+    """Resident memory of a process (Linux /proc; 0 where it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE_BYTES
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def quarantined(ref: FileRef, code: str, message: str) -> ParseOutcome:
+    return ParseOutcome(ref, error_code=code, error_message=message)
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    chunk_id: int | None = None
+    refs: list[FileRef] = field(default_factory=list)
+    file_index: int = 0
+    file_started: float = 0.0
+    file_seen: bool = False  # the worker said it started a file of its chunk
+    kill_reason: tuple[str, str] | None = None
+
+
+class _Supervisor:
+    def __init__(self, raw_dir: Path, workers: int, limits: Limits, max_bytes: int, work: ChunkParser) -> None:
+        self.raw_dir, self.limits, self.max_bytes, self.work = raw_dir, limits, max_bytes, work
+        self.context = multiprocessing.get_context("spawn")  # forking copies polars' threads mid-state
+        self.workers = [self._start() for _ in range(workers)]
+        self.queue: deque[tuple[int, list[FileRef]]] = deque()
+        self.done: dict[int, list[ParseOutcome]] = {}
+        self.casualties: dict[int, list[ParseOutcome]] = {}
+        self.replaced = 0
+        self.silent_deaths = 0
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(child, self.raw_dir, self.max_bytes, self.work),
+                                       daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def busy(self) -> int:
+        return sum(1 for w in self.workers if w.chunk_id is not None)
+
+    def dispatch(self) -> None:
+        for w in self.workers:
+            if w.chunk_id is None and self.queue:
+                w.chunk_id, w.refs = self.queue.popleft()
+                w.file_index, w.file_started, w.file_seen, w.kill_reason = 0, time.monotonic(), False, None
+                # A worker that is gone is buried (and its chunk handed out again) by the next poll.
+                with contextlib.suppress(OSError):
+                    w.conn.send((w.chunk_id, w.refs))
+
+    def poll(self) -> None:
+        """Wait a little for messages; enforce the limits; replace dead workers."""
+        ready = wait([w.conn for w in self.workers] + [w.process.sentinel for w in self.workers], POLL_SECONDS)
+        for w in list(self.workers):
+            if w.conn in ready:
+                self._receive(w)
+        now = time.monotonic()
+        for w in self.workers:
+            if w.chunk_id is None or not w.process.is_alive():
+                continue
+            if now - w.file_started > self.limits.seconds_per_file:
+                w.kill_reason = ("timeout", f"Parsing took longer than {self.limits.seconds_per_file:.0f}s and was "
+                                 "stopped; raise DISCLOSURE_FILE_TIMEOUT_S if the file is a real report.")
+                w.process.kill()
+            elif _rss_bytes(w.process.pid) > self.limits.memory_bytes:
+                w.kill_reason = ("too_large", f"Parsing needed more than {self.limits.memory_bytes // 2**20:,} MB "
+                                 "of memory and was stopped; raise DISCLOSURE_WORKER_MEMORY_MB if it is a real report.")
+                w.process.kill()
+        for i, w in enumerate(self.workers):
+            if not w.process.is_alive():
+                self._bury(w)
+                self.workers[i] = self._start()
+                self.replaced += 1
+
+    def _receive(self, w: _Worker) -> None:
+        try:
+            while w.conn.poll():
+                kind, chunk_id, payload = w.conn.recv()
+                if kind == "file":
+                    w.file_index, w.file_started, w.file_seen = payload, time.monotonic(), True
+                else:
+                    self.done[chunk_id] = payload + self.casualties.pop(chunk_id, [])
+                    w.chunk_id, w.refs = None, []
+        except (EOFError, OSError):
+            pass  # the worker died mid-message: buried below
+
+    def _bury(self, w: _Worker) -> None:
+        """A dead worker's file is quarantined; the rest of its chunk goes back to the front of the queue."""
+        w.process.join(timeout=5)
+        w.conn.close()
+        if w.chunk_id is None:
+            return
+        if not w.file_seen and w.kill_reason is None:
+            # Died before reading anything: no file to blame. Hand the chunk out again, unless workers
+            # keep dying at start-up (a broken installation), which must stop the run, not loop.
+            self.silent_deaths += 1
+            if self.silent_deaths > MAX_SILENT_DEATHS:
+                raise RuntimeError(f"Parser worker processes keep dying before reading a file (exit code "
+                                   f"{w.process.exitcode}); run `python -c 'import pipelines.parse'` to see why.")
+            self.queue.appendleft((w.chunk_id, w.refs))
+            return
+        bad = w.refs[w.file_index]
+        code, message = w.kill_reason or ("parser_crash", f"The parser process died on this file (exit code "
+                                          f"{w.process.exitcode}); report it with the file.")
+        self.casualties.setdefault(w.chunk_id, []).append(quarantined(bad, code, message))
+        rest = w.refs[:w.file_index] + w.refs[w.file_index + 1:]
+        if rest:
+            self.queue.appendleft((w.chunk_id, rest))
+        else:
+            self.done[w.chunk_id] = self.casualties.pop(w.chunk_id)
+
+    def close(self) -> None:
+        for w in self.workers:
+            with contextlib.suppress(OSError):
+                w.conn.send(None)
+        for w in self.workers:
+            w.process.join(timeout=5)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+            w.conn.close()
+
+
+def parse_isolated(raw_dir: Path, chunks: Iterable[list[FileRef]], workers: int, limits: Limits | None = None,
+                   max_bytes: int = DEFAULT_MAX_BYTES, in_flight: int | None = None,
+                   work: ChunkParser = parse_chunk) -> Iterator[list[ParseOutcome]]:
+    """Given chunks of files, yield each chunk's outcomes in order, parsed in `workers` supervised
+    processes; at most `in_flight` chunks are parsed ahead of the consumer (memory stays flat)."""
+    limits = limits or Limits()
+    in_flight = in_flight or workers * 8
+    supervisor = _Supervisor(raw_dir, max(1, workers), limits, max_bytes, work)
+    source = iter(enumerate(chunks))
+    next_id, submitted, exhausted = 0, 0, False
+    try:
+        while True:
+            while not exhausted and submitted - next_id < in_flight:
+                item = next(source, None)
+                if item is None:
+                    exhausted = True
+                    break
+                supervisor.queue.append(item)
+                submitted += 1
+            while next_id in supervisor.done:
+                yield supervisor.done.pop(next_id)
+                next_id += 1
+            if exhausted and next_id == submitted:
+                return
+            supervisor.dispatch()
+            supervisor.poll()
+    finally:
+        supervisor.close()

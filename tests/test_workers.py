@@ -1,0 +1,52 @@
+"""The supervised worker pool: a file that hangs, eats memory or kills its parser costs that file only."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from pipelines.parse import FileRef, parse_chunk
+from pipelines.workers import Limits, parse_isolated
+
+
+def misbehaving_parser(raw_dir: Path, refs: list[FileRef], max_bytes: int, on_file=None):
+    """parse_chunk, except for files named to hang, to eat memory or to kill the process."""
+    for i, ref in enumerate(refs):
+        if on_file is not None:
+            on_file(i)
+        name = Path(ref.path).name
+        if name.startswith("hang"):
+            time.sleep(3600)
+        if name.startswith("bomb"):
+            hoard = []
+            while True:
+                hoard.append(bytearray(64 * 2**20))
+                time.sleep(0.01)
+        if name.startswith("crash"):
+            os._exit(3)
+    return parse_chunk(raw_dir, refs, max_bytes)
+
+
+def test_a_bad_file_is_quarantined_and_the_rest_are_parsed(raw_dir):
+    for name in ("hang.txt", "bomb.txt", "crash.txt"):
+        (raw_dir / name).write_text("x", encoding="utf-8")
+    files = sorted(p.name for p in raw_dir.iterdir())
+    refs = [FileRef(name, f"sha-{name}", (raw_dir / name).stat().st_size, 0) for name in files]
+    chunks = [refs[i:i + 3] for i in range(0, len(refs), 3)]
+    limits = Limits(seconds_per_file=2.0, memory_bytes=512 * 2**20)
+    results = list(parse_isolated(raw_dir, chunks, workers=2, limits=limits, work=misbehaving_parser))
+
+    assert len(results) == len(chunks), "one result per chunk, in order"
+    for chunk, outcomes in zip(chunks, results, strict=True):
+        assert sorted(o.ref.path for o in outcomes) == sorted(r.path for r in chunk)
+    codes = {o.ref.path: o.error_code for outcomes in results for o in outcomes}
+    assert codes.pop("hang.txt") == "timeout"
+    assert codes.pop("bomb.txt") == "too_large"
+    assert codes.pop("crash.txt") == "parser_crash"
+    assert codes == {name: None for name in files if name.endswith(".txt") and name[:4] not in ("hang", "bomb", "cras")}
+    # every report's cells still arrive (on its chunk's first outcome), also from chunks handed out again
+    reports = {o.report_id for outcomes in results for o in outcomes if o.ok}
+    with_cells = {r for outcomes in results for o in outcomes if o.facts
+                  for r in o.facts["fact_applications"]["report_id"].unique()}
+    assert len(reports) == 5 and with_cells == reports
