@@ -78,6 +78,8 @@ def report_id_for(sha256: str, sidecar_sha256: str | None) -> str:
 
 def _read_sidecar(file: Path) -> dict:
     side = sidecar_path(file)
+    if side.is_symlink():
+        raise ReadError("bad_sidecar", f"The sidecar {side.name} is a symbolic link; links are never followed.")
     if not side.is_file():
         return {}
     try:
@@ -174,6 +176,9 @@ def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, I
         if ref.size_bytes > max_bytes:
             raise ReadError("too_large", f"The file is {ref.size_bytes:,} bytes, over the {max_bytes:,}-byte limit; "
                             "raise DISCLOSURE_MAX_FILE_BYTES if it is a real report.")
+        if file.is_symlink():
+            raise ReadError("symlink", "The file is a symbolic link; links are never followed (they may point "
+                            "outside the raw folder). Copy the report itself into the raw folder.")
         data = file.read_bytes()
         overrides = _read_sidecar(file)
         doc = read_document(data)

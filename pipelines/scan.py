@@ -55,6 +55,12 @@ def scan(raw_dir: Path, known: Mapping[str, Known] | None = None,
         rel = path.relative_to(raw_dir).as_posix()
         if keep is not None and not keep(rel):
             continue
+        if path.is_symlink():
+            # Never followed: it may point anywhere. Its target names its "content" in the ledger.
+            st = path.lstat()
+            refs.append(FileRef(rel, hashlib.sha256(b"symlink:" + os.fsencode(os.readlink(path))).hexdigest(),
+                                st.st_size, st.st_mtime_ns))
+            continue
         try:
             st = path.stat()
         except OSError:
@@ -68,6 +74,6 @@ def scan(raw_dir: Path, known: Mapping[str, Known] | None = None,
             except OSError:
                 digest = hashlib.sha256(b"unreadable:" + rel.encode()).hexdigest()
         side = sidecar_path(path)
-        side_sha = sha256_of(side) if side.is_file() else None
+        side_sha = sha256_of(side) if side.is_file() and not side.is_symlink() else None
         refs.append(FileRef(rel, digest, st.st_size, st.st_mtime_ns, side_sha))
     return refs

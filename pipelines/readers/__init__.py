@@ -20,6 +20,10 @@ def _zip_kind(data: bytes) -> str:
                     "unpack it into the raw folder if it bundles reports.")
 
 
+# Text exports of a report are tens of KB; scanning a huge text for layouts would cost minutes.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+
 def read_document(data: bytes, converter_timeout: float = 120.0) -> Document:
     """Given a file's bytes, return its document; raise ReadError with a ledger code when impossible.
 
@@ -48,5 +52,8 @@ def read_document(data: bytes, converter_timeout: float = 120.0) -> Document:
         exc.source_format = getattr(exc, "source_format", None) or {
             "zip": "docx", "pdf": "pdf", "html": "html", "ole": "doc", "rtf": "rtf"}[container]
         raise
+    if len(data) > MAX_TEXT_BYTES:
+        raise ReadError("too_large", f"A text file of {len(data):,} bytes; a report's text is well under "
+                        f"{MAX_TEXT_BYTES // 2**20} MB. Check that it is a report, not a data dump.")
     text, _encoding = decode_text(data)
     return text_layout(text).read(text)

@@ -158,10 +158,15 @@ def _walk(el, doc: Document) -> None:
 
 def read(data: bytes) -> Document:
     text = decode_html(data)
+    parser = lxml.html.HTMLParser(no_network=True, huge_tree=False)
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ReadError("not_a_report", f"The page cannot be parsed as HTML ({exc}).") from exc
+    if any("depth" in e.message.lower() for e in parser.error_log):
+        # libxml2 stops at its nesting limit and keeps what came before: refuse rather than lose the rest.
+        raise ReadError("too_deep", "The page nests elements deeper than the HTML parser allows (256 levels); "
+                        "no report page does. Check that it is a report.")
     body = root.find("body")
     doc = Document(FORMAT)
     _walk(body if body is not None else root, doc)

@@ -73,6 +73,10 @@ def _running_lines(pages_lines: list[list[tuple[float, float, str]]]) -> set[str
     return {text for text, n in counts.items() if n >= max(2, REPEAT_SHARE * len(pages_lines))}
 
 
+# Reports run to a few dozen pages; pdfminer's cost grows with pages, so a compilation is refused.
+MAX_PAGES = 300
+
+
 def _open(data: bytes):
     try:
         return pdfplumber.open(io.BytesIO(data))
@@ -120,6 +124,9 @@ def read(data: bytes) -> Document:
     with _open(data) as pdf:
         try:
             pages = list(pdf.pages)
+            if len(pages) > MAX_PAGES:
+                raise ReadError("too_large", f"The PDF has {len(pages):,} pages; a yearly report has a few dozen "
+                                f"(limit {MAX_PAGES}). Check that it is a report, not a compilation.")
             if not any(page.chars for page in pages):
                 raise ReadError("scanned_pdf", "The PDF has no text layer (a scan); OCR is not supported yet, "
                                 "so the file waits in quarantine.")
