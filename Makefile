@@ -16,7 +16,7 @@ export DAGSTER_COMPUTE_LOG_DIR := $(DAGSTER_STATE_DIR)/logs
 export DISCLOSURE_RAW_DIR ?= data/raw
 export DISCLOSURE_DB_PATH ?= data/warehouse/disclosure.duckdb
 
-.PHONY: install install-dev run dev test test-fast lint ddl clean dagster-home bench
+.PHONY: install install-dev run dev test test-fast lint ddl clean dagster-home bench retry-quarantined
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ run: install dagster-home
 	$(BIN)/dagster job execute -m pipelines.definitions -j ingest
 	@$(BIN)/python -m pipelines.summary
 
+## An ingest run that parses every quarantined file again (the Dagster job `retry_quarantined` does the same).
+retry-quarantined: install dagster-home
+	$(BIN)/dagster job execute -m pipelines.definitions -j retry_quarantined
+	@$(BIN)/python -m pipelines.summary
+
 ## The Dagster UI on http://127.0.0.1:3000 (schedule, sensor, reruns).
 dev: install dagster-home
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
@@ -63,7 +68,8 @@ ddl: install
 	$(BIN)/python -m pipelines.schema > sql/ddl/create_tables.sql
 
 clean:
-	rm -rf $(DAGSTER_STATE_DIR) $(DISCLOSURE_DB_PATH) $(DISCLOSURE_DB_PATH).wal
+	rm -rf $(DAGSTER_STATE_DIR) $(DISCLOSURE_DB_PATH) $(DISCLOSURE_DB_PATH).wal \
+		$(dir $(DISCLOSURE_DB_PATH))published $(dir $(DISCLOSURE_DB_PATH))staging
 
 ## Benchmark (not a test): generates corpora, prints a table, writes docs/benchmarks.md.
 ## Smaller runs: BENCH_SIZES=2000,10000 make bench

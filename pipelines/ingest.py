@@ -6,18 +6,21 @@ command line use, so that every step can run (and be tested) without an orchestr
 
 from __future__ import annotations
 
+import argparse
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from pipelines.batches import in_batches
+from pipelines.checks import checks_are_current, refresh_dq_results
 from pipelines.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome
 from pipelines.scan import scan
 from pipelines.settings import Settings
-from pipelines.warehouse import connect, known_files, load_batch, needs_parse
+from pipelines.warehouse import WarehouseBusy, connect_waiting, known_files, load_batch, needs_parse, publish
 from pipelines.workers import Limits, parse_isolated
 
 POOL_CHUNKSIZE = 16
@@ -30,13 +33,14 @@ class Discovery:
     todo: list[FileRef]
 
 
-def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path, batch_keys: Iterable[str] | None = None) -> Discovery:
+def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path, batch_keys: Iterable[str] | None = None,
+             retry_quarantined: bool = False) -> Discovery:
     """What the raw folder holds (in the given batches, else all), and which of it the warehouse has
-    not seen yet."""
+    not seen yet (with every quarantined file, when retrying them)."""
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set DISCLOSURE_RAW_DIR)")
     scanned = scan(raw_dir, known_files(con), keep=in_batches(batch_keys))
-    return Discovery(scanned, needs_parse(con, scanned))
+    return Discovery(scanned, needs_parse(con, scanned, retry_quarantined))
 
 
 def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int, window: int = PARSE_WINDOW,
@@ -65,11 +69,14 @@ def batches(chunks: Iterator[list[ParseOutcome]], size: int) -> Iterator[list[Pa
         yield batch
 
 
-def ingest(settings: Settings) -> dict[str, int]:
-    """Scan, parse and load everything new under the raw folder; return totals."""
-    con = connect(settings.db_path, settings.memory_limit)
+def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = False, publish_copy: bool = False,
+           on_wait: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Scan, parse and load everything new under the raw folder; return totals. Optionally run the
+    data-quality checks and publish the read-only copy, as a nightly run does."""
+    con = connect_waiting(settings.db_path, settings.memory_limit, wait_seconds=settings.lock_wait_s,
+                          on_wait=on_wait)
     try:
-        found = discover(con, settings.raw_dir)
+        found = discover(con, settings.raw_dir, retry_quarantined=retry_quarantined)
         totals = {"files_seen": len(found.scanned), "files_parsed": len(found.todo)}
         outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
                              max_bytes=settings.max_file_bytes, limits=settings.limits())
@@ -81,10 +88,31 @@ def ingest(settings: Settings) -> dict[str, int]:
                 totals[k] = totals.get(k, 0) + v
         if not loaded_any:
             load_batch(con, found.scanned, [])
+        if checks and not checks_are_current(con):
+            totals["dq_violations"] = sum(refresh_dq_results(con).values())
+        if publish_copy:
+            publish(con, settings.db_path, settings.published_path)
         return totals
     finally:
         con.close()
 
 
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Ingest the raw folder into the warehouse without Dagster "
+                                     "(scan, parse, load, checks, publish).")
+    parser.add_argument("--raw", help="raw folder (default: DISCLOSURE_RAW_DIR, else data/raw)")
+    parser.add_argument("--db", help="warehouse file (default: DISCLOSURE_DB_PATH)")
+    parser.add_argument("--retry-quarantined", action="store_true", help="parse every quarantined file again")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(args.raw, args.db, workers=os.environ.get("DISCLOSURE_WORKERS"))
+    try:
+        totals = ingest(settings, retry_quarantined=args.retry_quarantined, checks=True, publish_copy=True,
+                        on_wait=lambda msg: print(msg, file=sys.stderr, flush=True))
+    except WarehouseBusy as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(75) from exc  # EX_TEMPFAIL: try again later
+    print(totals)
+
+
 if __name__ == "__main__":
-    print(ingest(Settings.from_env(workers=os.environ.get("DISCLOSURE_WORKERS"))))
+    main()

@@ -209,9 +209,22 @@ WAREHOUSE_STATE = TableDef(
     primary_key=("key",),
 )
 
+LOAD_LOG = TableDef(
+    "load_log",
+    "One row per batch the loader committed (and per run that found nothing new): what the scan saw and "
+    "what the batch held. The ledger_complete check compares the ledger with the latest scan.",
+    (
+        Column("loaded_at", "TIMESTAMP", "when the batch committed (UTC); the ledger's last_seen_at of the scan",
+               extension=True),
+        Column("files_seen", "BIGINT", "files the run's scan found under the raw folder", extension=True),
+        Column("files_in_batch", "BIGINT", "files parsed in this batch (reports + quarantined)", extension=True),
+        Column("reports_in_batch", "BIGINT", "of which became reports", extension=True),
+    ),
+)
+
 TABLES: tuple[TableDef, ...] = (
     SOURCE_FILES, REPORTS, AGENCIES, FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS, FACT_UNMAPPED,
-    REPORT_SECTIONS, DQ_RESULTS, WAREHOUSE_STATE,
+    REPORT_SECTIONS, DQ_RESULTS, WAREHOUSE_STATE, LOAD_LOG,
 )
 FACT_TABLES = (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS)
 

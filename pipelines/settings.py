@@ -13,6 +13,8 @@ DEFAULT_DB_PATH = "data/warehouse/disclosure.duckdb"
 DEFAULT_MEMORY_LIMIT = "4GB"
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+# A second run waits this long for the first to release the warehouse (a nightly run takes minutes).
+DEFAULT_LOCK_WAIT_SECONDS = 1800.0
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Settings:
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     file_timeout_s: float = DEFAULT_FILE_SECONDS
+    lock_wait_s: float = DEFAULT_LOCK_WAIT_SECONDS
     worker_memory_mb: int = DEFAULT_WORKER_MEMORY_BYTES // 2**20
 
     @classmethod
@@ -37,6 +40,8 @@ class Settings:
                                or DEFAULT_MAX_FILE_BYTES),
             file_timeout_s=float(kwargs.pop("file_timeout_s", None) or os.environ.get("DISCLOSURE_FILE_TIMEOUT_S")
                                  or DEFAULT_FILE_SECONDS),
+            lock_wait_s=float(kwargs.pop("lock_wait_s", None) or os.environ.get("DISCLOSURE_LOCK_WAIT_S")
+                              or DEFAULT_LOCK_WAIT_SECONDS),
             worker_memory_mb=int(kwargs.pop("worker_memory_mb", None) or os.environ.get("DISCLOSURE_WORKER_MEMORY_MB")
                                  or DEFAULT_WORKER_MEMORY_BYTES // 2**20),
             **kwargs,
@@ -46,6 +51,11 @@ class Settings:
     def stage_dir(self) -> Path:
         """Where parsed batches wait for the loader: DISCLOSURE_STAGING_DIR, else beside the warehouse."""
         return Path(os.environ.get("DISCLOSURE_STAGING_DIR") or self.db_path.parent / "staging")
+
+    @property
+    def published_path(self) -> Path:
+        """The read-only copy analysts open while loads run: published/<warehouse file name>."""
+        return self.db_path.parent / "published" / self.db_path.name
 
     def limits(self) -> Limits:
         """What one file may cost a parser worker before it is stopped and the file quarantined."""

@@ -8,8 +8,11 @@ one batch commit together, so readers never see half a report.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -55,6 +58,49 @@ def connect(db_path: Path, memory_limit: str | None = None, read_only: bool = Fa
     return con
 
 
+class WarehouseBusy(RuntimeError):
+    """Another process held the warehouse for longer than this one would wait."""
+
+
+def connect_waiting(db_path: Path, memory_limit: str | None = None, read_only: bool = False,
+                    wait_seconds: float = 1800.0, on_wait: Callable[[str], None] | None = None,
+                    retry_seconds: float = 1.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting (bounded) while another process holds DuckDB's single-writer lock
+    on the file: a second run waits for the first instead of failing or writing beside it."""
+    deadline = time.monotonic() + wait_seconds
+    told = False
+    while True:
+        try:
+            return connect(db_path, memory_limit, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() > deadline:
+                raise WarehouseBusy(
+                    f"The warehouse {db_path} is held by another process (another run, or an open read-write "
+                    f"session) and was not released within {wait_seconds:.0f}s; try again when it has finished, "
+                    f"or raise DISCLOSURE_LOCK_WAIT_S. DuckDB said: {exc}") from exc
+            if not told and on_wait is not None:
+                on_wait(f"The warehouse {db_path} is in use by another process; waiting up to {wait_seconds:.0f}s.")
+                told = True
+            time.sleep(retry_seconds)
+
+
+def publish(con: duckdb.DuckDBPyConnection, db_path: Path, published: Path) -> Path:
+    """Copy the warehouse to `published` and swap it in atomically, for analysts to read while the
+    next load runs (DuckDB lets no other process open a file that one process is writing).
+
+    The caller holds the write connection, so nothing changes during the copy; the checkpoint first
+    puts every committed change into the file itself.
+    """
+    con.execute("checkpoint")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    partial = published.with_name(f".{published.name}.partial")
+    shutil.copyfile(db_path, partial)
+    os.replace(partial, published)
+    return published
+
+
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
     """Columns added to the schema since the file was created are added to its tables (never dropped or
     renamed); the DDL that runs next documents them."""
@@ -75,14 +121,16 @@ def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, Known]:
     return {path: Known(sha, size, mtime) for path, sha, size, mtime in rows}
 
 
-def needs_parse(con: duckdb.DuckDBPyConnection, refs: Sequence[FileRef]) -> list[FileRef]:
+def needs_parse(con: duckdb.DuckDBPyConnection, refs: Sequence[FileRef],
+                retry_quarantined: bool = False) -> list[FileRef]:
     """The files to parse: content (or sidecar) the ledger has not recorded yet, and quarantined files
-    last read by an older parser."""
+    last read by an older parser (or every quarantined file, when the operator asks)."""
     if not refs:
         return []
     seen = {(p, s): (side, retry) for p, s, side, retry in con.execute(
-        "select path, sha256, sidecar_sha256, error_code is not null and parser_version is distinct from $v "
-        "from source_files", {"v": PARSER_VERSION}).fetchall()}
+        "select path, sha256, sidecar_sha256, "
+        "error_code is not null and ($all or parser_version is distinct from $v) from source_files",
+        {"v": PARSER_VERSION, "all": retry_quarantined}).fetchall()}
     out = []
     for r in refs:
         known = seen.get((r.path, r.sha256))
@@ -192,6 +240,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
         con.execute("create or replace temp table batch_paths as select * from batch_paths_view")
         con.unregister("batch_paths_view")
         con.execute(sql_text("load/touched_paths.sql"))
+        con.execute("insert into load_log values ($now, $seen, $files, $reports)",
+                    {"now": now, "seen": len(scanned), "files": len(outcomes),
+                     "reports": sum(1 for o in outcomes if o.ok)})
         if con.execute("select count(*) from touched_paths").fetchall()[0][0] == 0:
             con.execute("commit")  # nothing new, nothing vanished or back: currency and agencies stand
             return {"unchanged": 1}

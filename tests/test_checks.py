@@ -26,7 +26,8 @@ def test_every_contract_check_exists_with_a_severity_and_an_asset():
     for check in checks.values():
         assert check.severity in ("error", "warn")
         assert check.description.startswith("Fails if")
-        assert check.asset in {"reports", "fact_proactive", "fact_applications", "fact_appeals", "fact_unmapped"}
+        assert check.asset in {"source_files", "reports", "fact_proactive", "fact_applications", "fact_appeals",
+                               "fact_unmapped"}
 
 
 def test_samples_flag_what_is_wrong_and_nothing_else(raw_dir, db_path):
@@ -104,3 +105,24 @@ def test_pdf_tables_without_rules_are_listed_for_review(tmp_path, db_path):
     run_pipeline(raw, db_path)
     assert query(db_path, "select r.source_path from dq_results d join reports r using (report_id) "
                           "where d.check_name = 'layout_uncertain'") == [("unruled.pdf",)]
+
+
+def test_ledger_complete_passes_after_runs_and_catches_a_lost_file(raw_dir, db_path):
+    import duckdb
+
+    from pipelines.checks import run_check
+
+    (raw_dir / "empty.txt").write_bytes(b"")
+    run_pipeline(raw_dir, db_path)
+    (raw_dir / "empty.txt").unlink()
+    run_pipeline(raw_dir, db_path)  # a file removed: no longer counted
+    check = next(c for c in load_checks() if c.name == "ledger_complete")
+    con = duckdb.connect(str(db_path))
+    try:
+        assert run_check(con, check).height == 0
+        con.execute("delete from source_files where path = (select min(path) from source_files "
+                    "where status = 'loaded')")
+        details = run_check(con, check)["detail"].to_list()
+    finally:
+        con.close()
+    assert any("found 5 files; the ledger accounts for 4" in d for d in details), details

@@ -9,8 +9,9 @@ from pipelines.checks import load_checks
 from pipelines.definitions import defs
 from tests.conftest import query
 
-ASSETS = {"raw_files", "parsed_reports", "source_files", "reports", "agencies", "fact_proactive",
-          "fact_applications", "fact_appeals", "fact_unmapped", "report_sections", "dq_results"}
+ASSETS = {"raw_files", "parsed_reports", "source_files", "reports", "agencies", "fact_proactive", "load_log",
+          "fact_applications", "fact_appeals", "fact_unmapped", "report_sections", "dq_results",
+          "published_warehouse"}
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +26,20 @@ def test_definitions_load(definitions):
     schedule = definitions.resolve_schedule_def("nightly_ingest")
     assert schedule.cron_schedule == "0 2 * * *" and schedule.execution_timezone == "Asia/Shanghai"
     assert definitions.resolve_sensor_def("raw_folder_sensor") is not None
+    for name in ("ingest", "retry_quarantined"):
+        assert definitions.resolve_job_def(name).tags.get("disclosure/warehouse") == "writer"
+
+
+def test_instance_queues_a_second_writing_run():
+    """dagster.yaml lets one run tagged as a warehouse writer run at a time, and limits the writer pool."""
+    from pathlib import Path
+
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parent.parent / "dagster.yaml").read_text(encoding="utf-8"))
+    runs = config["concurrency"]["runs"]
+    assert {"key": "disclosure/warehouse", "value": "writer", "limit": 1} in runs["tag_concurrency_limits"]
+    assert config["concurrency"]["pools"]["default_limit"] == 1
 
 
 @pytest.mark.slow
@@ -52,6 +67,8 @@ def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_d
         assert events["dq_results"]["skipped"].value == "warehouse unchanged"
         assert {e.check_name for e in again.get_asset_check_evaluations() if not e.passed} == failed
     assert not any((db_path.parent / "staging").iterdir()), "staged batches are removed once loaded"
+    published = db_path.parent / "published" / db_path.name
+    assert query(published, "select count(*) from reports") == query(db_path, "select count(*) from reports")
     assert query(db_path, "select status, count(*) from source_files group by 1 order by 1") == [
         ("loaded", 5), ("quarantined", 1)]
 
@@ -91,7 +108,8 @@ def test_one_batch_runs_alone_and_a_staged_batch_waits_for_the_loader(definition
     paths = [p.relative_to(raw_dir).as_posix() for p in walk(raw_dir)]
     key = batch_of(paths[0])
     in_batch = [p for p in paths if batch_of(p) == key]
-    selection = ["parsed_reports", *(t for t in ASSETS if t not in ("raw_files", "parsed_reports", "dq_results"))]
+    selection = ["parsed_reports", *(t for t in ASSETS if t not in ("raw_files", "parsed_reports", "dq_results",
+                                                                 "published_warehouse"))]
     with dg.DagsterInstance.ephemeral() as instance:
         one = dg.materialize([*definitions.get_repository_def().assets_defs_by_key.values()],
                              selection=selection, partition_key=key, instance=instance)
@@ -117,7 +135,7 @@ def test_one_batch_runs_alone_and_a_staged_batch_waits_for_the_loader(definition
     (stage / ".20260101T000000-dead-00000.partial").mkdir()  # a half-written batch is never loaded
     assert len(pending_batches(stage)) >= 1
     with dg.DagsterInstance.ephemeral() as instance:
-        loader = [t for t in ASSETS if t not in ("raw_files", "parsed_reports", "dq_results")]
+        loader = [t for t in ASSETS if t not in ("raw_files", "parsed_reports", "dq_results", "published_warehouse")]
         assert dg.materialize([*definitions.get_repository_def().assets_defs_by_key.values()],
                               selection=loader, instance=instance).success
     assert pending_batches(stage) == []

@@ -20,7 +20,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest import batches, discover, parse_all
 from pipelines.schema import DQ_RESULTS, TABLES, WAREHOUSE_STATE, TableDef
 from pipelines.staging import StagedBatch, clear, pending_batches, read_batch, remove_stale_partials, write_batch
-from pipelines.warehouse import load_batch
+from pipelines.warehouse import load_batch, publish
 
 WRITER_POOL = "duckdb_writer"
 PREVIEW_ROWS = 10
@@ -71,9 +71,15 @@ def _selected_batches(context: dg.AssetExecutionContext) -> list[str] | None:
     return None
 
 
+class ParseConfig(dg.Config):
+    retry_quarantined: bool = False
+    """Parse every quarantined file again, not only new or changed ones (the `retry_quarantined` job)."""
+
+
 @dg.asset(group_name="ingest", kinds={"python", "parquet"}, owners=OWNERS, deps=["raw_files"],
           partitions_def=BATCHES, backfill_policy=dg.BackfillPolicy.single_run())
-def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def parsed_reports(context: dg.AssetExecutionContext, config: ParseConfig,
+                   warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The new or changed files parsed in parallel worker processes and staged on disk (Parquet cells +
     outcomes) for the loader: each file a report (every cell of its form) or a quarantine with a
     stable error code. Partitioned into 16 batches by a hash of the file's path: a plain run covers
@@ -82,7 +88,7 @@ def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     settings = warehouse.settings()
     keys = _selected_batches(context)
     with warehouse.connection() as con:
-        found = discover(con, settings.raw_dir, keys)
+        found = discover(con, settings.raw_dir, keys, retry_quarantined=config.retry_quarantined)
     remove_stale_partials(settings.stage_dir)
     prefix = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{context.run.run_id[:8]}"
     staged: list[StagedBatch] = []
@@ -96,6 +102,7 @@ def parsed_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         staged.append(write_batch(settings.stage_dir, f"{prefix}-{number:05d}", batch))
     return dg.MaterializeResult(metadata={
         "batches_selected": "all" if keys is None else ", ".join(keys),
+        "retry_quarantined": config.retry_quarantined,
         "files_in_batches": len(found.scanned),
         "files_parsed": sum(b.files for b in staged),
         "reports": sum(b.reports for b in staged),
@@ -175,4 +182,21 @@ def dq_results(warehouse: WarehouseResource) -> dg.MaterializeResult:
         "errors": int(frame.filter(pl.col("severity") == "error").height),
         "warnings": int(frame.filter(pl.col("severity") == "warn").height),
         "preview": markdown_table(frame, 20),
+    })
+
+
+@dg.asset(group_name="quality", kinds={"duckdb"}, owners=OWNERS, pool=WRITER_POOL, deps=["dq_results"])
+def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """A read-only copy of the warehouse (published/<file name> beside it), swapped in atomically once
+    the load and the checks are done. Analysts and BI tools open this copy: DuckDB lets no other
+    process open the warehouse file while a load writes it."""
+    settings = warehouse.settings()
+    with warehouse.connection() as con:
+        path = publish(con, settings.db_path, settings.published_path)
+        reports = con.execute("select count(*) from reports").fetchall()[0][0]
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(path)),
+        "size_mb": round(path.stat().st_size / 2**20, 1),
+        "reports": reports,
+        "open_with": f"duckdb -readonly {path}",
     })

@@ -2,17 +2,13 @@
 
 
 import contextlib
-import time
 from collections.abc import Iterator
 
 import dagster as dg
 import duckdb
 
 from pipelines.settings import DEFAULT_MEMORY_LIMIT, Settings
-from pipelines.warehouse import connect
-
-LOCK_WAIT_SECONDS = 120.0
-LOCK_RETRY_SECONDS = 1.0
+from pipelines.warehouse import connect_waiting
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -23,7 +19,7 @@ class WarehouseResource(dg.ConfigurableResource):
     db_path: str | None = None
     workers: int = 0
     memory_limit: str = DEFAULT_MEMORY_LIMIT
-    lock_wait_seconds: float = LOCK_WAIT_SECONDS
+    lock_wait_seconds: float = 0.0  # 0: DISCLOSURE_LOCK_WAIT_S, else 30 minutes
 
     def settings(self) -> Settings:
         return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit)
@@ -32,17 +28,9 @@ class WarehouseResource(dg.ConfigurableResource):
     def connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the warehouse, waiting (bounded) while another process holds DuckDB's single-writer lock."""
         settings = self.settings()
-        deadline = time.monotonic() + self.lock_wait_seconds
-        while True:
-            try:
-                con = connect(settings.db_path, settings.memory_limit, read_only=read_only)
-                break
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"The warehouse {settings.db_path} is held by another process (another run?) and was "
-                        f"not released within {self.lock_wait_seconds:.0f}s: {exc}") from exc
-                time.sleep(LOCK_RETRY_SECONDS)
+        log = dg.get_dagster_logger()
+        con = connect_waiting(settings.db_path, settings.memory_limit, read_only=read_only,
+                              wait_seconds=self.lock_wait_seconds or settings.lock_wait_s, on_wait=log.warning)
         try:
             yield con
         finally:

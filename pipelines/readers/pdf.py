@@ -98,7 +98,10 @@ def _open(data: bytes):
 def _pdfium_text(data: bytes) -> str:
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(data)
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise ReadError("corrupt_pdf", f"The PDF is damaged ({exc}); re-download it.") from exc
     try:
         return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     finally:

@@ -252,3 +252,15 @@ create table if not exists warehouse_state (
 comment on table warehouse_state is 'Bookkeeping of the loader: when the warehouse last changed and when the checks last ran.';
 comment on column warehouse_state.key is 'last_change_at | checks_at';
 comment on column warehouse_state.value is 'when (UTC)';
+
+create table if not exists load_log (
+    loaded_at TIMESTAMP,
+    files_seen BIGINT,
+    files_in_batch BIGINT,
+    reports_in_batch BIGINT
+);
+comment on table load_log is 'One row per batch the loader committed (and per run that found nothing new): what the scan saw and what the batch held. The ledger_complete check compares the ledger with the latest scan.';
+comment on column load_log.loaded_at is 'when the batch committed (UTC); the ledger''s last_seen_at of the scan';
+comment on column load_log.files_seen is 'files the run''s scan found under the raw folder';
+comment on column load_log.files_in_batch is 'files parsed in this batch (reports + quarantined)';
+comment on column load_log.reports_in_batch is 'of which became reports';

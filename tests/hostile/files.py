@@ -47,7 +47,7 @@ def zip_bomb_docx(raw: Path) -> str:
 
 
 def billion_laughs_docx(raw: Path) -> str:
-    lol = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10)]
+    lol = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
     xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [{"".join(lol)}]>'
            f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>')
     path = raw / "billion_laughs.docx"
