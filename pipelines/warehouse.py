@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from pipelines.agencies import AgencyClaim, assign_ids
+from pipelines.agency_levels import agency_level
 from pipelines.parse import PARSER_VERSION, FileRef, ParseOutcome
 from pipelines.regions import Region
 from pipelines.scan import Known
@@ -27,6 +28,7 @@ from pipelines.schema import (
     FACT_APPLICATIONS,
     FACT_PROACTIVE,
     FACT_UNMAPPED,
+    REPORT_CLAIMS,
     REPORT_SECTIONS,
     REPORTS,
     SOURCE_FILES,
@@ -188,7 +190,8 @@ def _report_rows(new: Sequence[ParseOutcome], agency_of: dict[str, str], now: dt
             o.report_id, agency_of[o.report_id], m.agency_name, m.year, o.template_version, o.ref.path,
             o.ref.sha256, o.source_format, m.title, m.published_on, m.region.province, m.region.city,
             m.region.county, False, now, m.agency_name, m.agency_core, m.year_source, m.published_text,
-            o.template_basis, m.url, now, list(m.flags),
+            o.template_basis, m.url, now, list(m.flags), m.region.code,
+            agency_level(m.agency_name, m.region.county),
         ))
     return _frame(REPORTS, rows, REPORTS.column_names)
 
@@ -208,6 +211,11 @@ def _fact_frame(table: TableDef, new: Sequence[ParseOutcome], agency_of: dict[st
 def _unmapped_frame(new: Sequence[ParseOutcome]) -> pl.DataFrame:
     rows = [(o.report_id, *u) for o in new for u in o.unmapped]
     return _frame(FACT_UNMAPPED, rows, FACT_UNMAPPED.column_names)
+
+
+def _claims_frame(new: Sequence[ParseOutcome]) -> pl.DataFrame:
+    rows = [(o.report_id, c.claim, c.value, c.sentence) for o in new for c in o.claims]
+    return _frame(REPORT_CLAIMS, rows, REPORT_CLAIMS.column_names)
 
 
 def _sections_frame(new: Sequence[ParseOutcome]) -> pl.DataFrame:
@@ -280,6 +288,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
             counts[table.name] = _insert(con, table, _fact_frame(table, new, agency_of, staged))
         counts["fact_unmapped"] = _insert(con, FACT_UNMAPPED, _unmapped_frame(new))
         counts["report_sections"] = _insert(con, REPORT_SECTIONS, _sections_frame(new))
+        counts["report_claims"] = _insert(con, REPORT_CLAIMS, _claims_frame(new))
 
         con.execute(sql_text("load/scope_changes.sql"))
         con.execute(sql_text("load/update_current.sql"))

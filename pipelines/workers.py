@@ -28,6 +28,7 @@ DEFAULT_FILE_SECONDS = 120.0
 DEFAULT_WORKER_MEMORY_BYTES = 4 * 1024**3
 POLL_SECONDS = 0.1
 MAX_SILENT_DEATHS = 8
+PREFETCH = 2
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -71,11 +72,11 @@ def quarantined(ref: FileRef, code: str, message: str) -> ParseOutcome:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
-    chunk_id: int | None = None
-    refs: list[FileRef] = field(default_factory=list)
+    # Chunks sent and not yet returned, oldest (the one being parsed) first.
+    assigned: deque[tuple[int, list[FileRef]]] = field(default_factory=deque)
     file_index: int = 0
     file_started: float = 0.0
-    file_seen: bool = False  # the worker said it started a file of its chunk
+    file_seen: bool = False  # the worker said it started a file of its oldest chunk
     kill_reason: tuple[str, str] | None = None
 
 
@@ -98,17 +99,17 @@ class _Supervisor:
         child.close()
         return _Worker(process, parent)
 
-    def busy(self) -> int:
-        return sum(1 for w in self.workers if w.chunk_id is not None)
-
     def dispatch(self) -> None:
+        """Keep every worker PREFETCH chunks deep, so it never waits for the supervisor between chunks."""
         for w in self.workers:
-            if w.chunk_id is None and self.queue:
-                w.chunk_id, w.refs = self.queue.popleft()
-                w.file_index, w.file_started, w.file_seen, w.kill_reason = 0, time.monotonic(), False, None
-                # A worker that is gone is buried (and its chunk handed out again) by the next poll.
+            while len(w.assigned) < PREFETCH and self.queue:
+                job = self.queue.popleft()
+                if not w.assigned:
+                    w.file_index, w.file_started, w.file_seen, w.kill_reason = 0, time.monotonic(), False, None
+                w.assigned.append(job)
+                # A worker that is gone is buried (and its chunks handed out again) by the next poll.
                 with contextlib.suppress(OSError):
-                    w.conn.send((w.chunk_id, w.refs))
+                    w.conn.send(job)
 
     def poll(self) -> None:
         """Wait a little for messages; enforce the limits; replace dead workers."""
@@ -118,7 +119,7 @@ class _Supervisor:
                 self._receive(w)
         now = time.monotonic()
         for w in self.workers:
-            if w.chunk_id is None or not w.process.is_alive():
+            if not w.assigned or not w.process.is_alive():
                 continue
             if now - w.file_started > self.limits.seconds_per_file:
                 w.kill_reason = ("timeout", f"Parsing took longer than {self.limits.seconds_per_file:.0f}s and was "
@@ -142,7 +143,8 @@ class _Supervisor:
                     w.file_index, w.file_started, w.file_seen = payload, time.monotonic(), True
                 else:
                     self.done[chunk_id] = payload + self.casualties.pop(chunk_id, [])
-                    w.chunk_id, w.refs = None, []
+                    w.assigned.popleft()
+                    w.file_index, w.file_started, w.file_seen = 0, time.monotonic(), False
         except (EOFError, OSError):
             pass  # the worker died mid-message: buried below
 
@@ -150,8 +152,10 @@ class _Supervisor:
         """A dead worker's file is quarantined; the rest of its chunk goes back to the front of the queue."""
         w.process.join(timeout=5)
         w.conn.close()
-        if w.chunk_id is None:
+        if not w.assigned:
             return
+        (chunk_id, refs), *later = w.assigned
+        self.queue.extendleft(reversed(later))  # chunks it had not started go back, in order
         if not w.file_seen and w.kill_reason is None:
             # Died before reading anything: no file to blame. Hand the chunk out again, unless workers
             # keep dying at start-up (a broken installation), which must stop the run, not loop.
@@ -159,17 +163,17 @@ class _Supervisor:
             if self.silent_deaths > MAX_SILENT_DEATHS:
                 raise RuntimeError(f"Parser worker processes keep dying before reading a file (exit code "
                                    f"{w.process.exitcode}); run `python -c 'import pipelines.parse'` to see why.")
-            self.queue.appendleft((w.chunk_id, w.refs))
+            self.queue.appendleft((chunk_id, refs))
             return
-        bad = w.refs[w.file_index]
+        bad = refs[w.file_index]
         code, message = w.kill_reason or ("parser_crash", f"The parser process died on this file (exit code "
                                           f"{w.process.exitcode}); report it with the file.")
-        self.casualties.setdefault(w.chunk_id, []).append(quarantined(bad, code, message))
-        rest = w.refs[:w.file_index] + w.refs[w.file_index + 1:]
+        self.casualties.setdefault(chunk_id, []).append(quarantined(bad, code, message))
+        rest = refs[:w.file_index] + refs[w.file_index + 1:]
         if rest:
-            self.queue.appendleft((w.chunk_id, rest))
+            self.queue.appendleft((chunk_id, rest))
         else:
-            self.done[w.chunk_id] = self.casualties.pop(w.chunk_id)
+            self.done[chunk_id] = self.casualties.pop(chunk_id)
 
     def close(self) -> None:
         for w in self.workers:

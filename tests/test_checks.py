@@ -40,6 +40,8 @@ def test_samples_flag_what_is_wrong_and_nothing_else(raw_dir, db_path):
         ("cells_blank", "001_3e7c7203fb80667c.txt"),
         ("cells_blank", "002_5ff8cf655acdf111.txt"),
         ("cells_blank", "004_f08e199b8ba50c35.txt"),
+        # "我镇接收到两例依申请公开请求" beside a table whose 新收 is empty (issue #6)
+        ("prose_table_mismatch", "001_3e7c7203fb80667c.txt"),
     }
     assert query(db_path, "select detail, severity from dq_results where check_name = 'cells_missing'") == [
         ("1 cells missing (proactive)", "warn")]

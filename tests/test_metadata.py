@@ -17,13 +17,13 @@ SAMPLES = {
                                  agency_core="新碶街道", year=2020, published_on=dt.date(2021, 1, 20),
                                  region=Region(None, None, None)),
     "001_3e7c7203fb80667c": dict(title=None, agency_name=None, agency_core=None, year=2020, published_on=None,
-                                 region=Region("江苏省", "无锡市", "宜兴市")),
+                                 region=Region("江苏省", "无锡市", "宜兴市", "320282")),
     "002_5ff8cf655acdf111": dict(title="松北区船口街道2020年政府信息公开工作年度报告",
                                  agency_name="哈尔滨市松北区船口街道办事处", agency_core="船口街道", year=2020,
-                                 published_on=dt.date(2020, 1, 31), region=Region("黑龙江省", "哈尔滨市", "松北区")),
+                                 published_on=dt.date(2020, 1, 31), region=Region("黑龙江省", "哈尔滨市", "松北区", "230109")),
     "003_4a81d0f783bbd2ce": dict(title="富阳区鹿山街道2021年政府信息公开工作年度报告", agency_name="富阳区鹿山街道",
                                  agency_core="鹿山街道", year=2021, published_on=None,
-                                 region=Region("浙江省", "杭州市", "富阳区")),
+                                 region=Region("浙江省", "杭州市", "富阳区", "330111")),
     "004_f08e199b8ba50c35": dict(title="汉沽街道办事处2019年政府信息公开工作年度报告", agency_name="汉沽街道办事处",
                                  agency_core="汉沽街道", year=2019, published_on=None, region=Region(None, None, None)),
 }
@@ -53,7 +53,7 @@ def test_sidecar_overrides_the_text():
     meta = extract(doc, {"agency_name": "宜兴市张渚镇人民政府", "year": 2020, "url": "http://example.invalid/r"})
     assert meta.agency_name == "宜兴市张渚镇人民政府"
     assert meta.agency_core == "张渚镇"
-    assert meta.region == Region("江苏省", "无锡市", "宜兴市")
+    assert meta.region == Region("江苏省", "无锡市", "宜兴市", "320282")
     assert meta.year_source == "sidecar" and meta.url == "http://example.invalid/r"
     assert "agency_unresolved" not in meta.flags
 

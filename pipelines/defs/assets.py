@@ -20,7 +20,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest import batches, discover, parse_all
 from pipelines.schema import DQ_RESULTS, TABLES, WAREHOUSE_STATE, TableDef
 from pipelines.staging import StagedBatch, clear, pending_batches, read_batch, remove_stale_partials, write_batch
-from pipelines.warehouse import load_batch, publish
+from pipelines.warehouse import load_batch
 
 WRITER_POOL = "duckdb_writer"
 PREVIEW_ROWS = 10
@@ -182,21 +182,4 @@ def dq_results(warehouse: WarehouseResource) -> dg.MaterializeResult:
         "errors": int(frame.filter(pl.col("severity") == "error").height),
         "warnings": int(frame.filter(pl.col("severity") == "warn").height),
         "preview": markdown_table(frame, 20),
-    })
-
-
-@dg.asset(group_name="quality", kinds={"duckdb"}, owners=OWNERS, pool=WRITER_POOL, deps=["dq_results"])
-def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """A read-only copy of the warehouse (published/<file name> beside it), swapped in atomically once
-    the load and the checks are done. Analysts and BI tools open this copy: DuckDB lets no other
-    process open the warehouse file while a load writes it."""
-    settings = warehouse.settings()
-    with warehouse.connection() as con:
-        path = publish(con, settings.db_path, settings.published_path)
-        reports = con.execute("select count(*) from reports").fetchall()[0][0]
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(path)),
-        "size_mb": round(path.stat().st_size / 2**20, 1),
-        "reports": reports,
-        "open_with": f"duckdb -readonly {path}",
     })

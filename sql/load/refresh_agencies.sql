@@ -17,7 +17,12 @@ select
         filter (where agency_name_in_report is not null) as agency_name,
     first(province order by province) filter (where province is not null) as province,
     first(city order by city) filter (where city is not null) as city,
-    first(county order by county) filter (where county is not null) as county
+    first(county order by county) filter (where county is not null) as county,
+    list_sort(list_distinct(list(agency_name_in_report) filter (where agency_name_in_report is not null))) as aliases,
+    first(agency_level order by year desc, agency_level) filter (where agency_level is not null) as level,
+    -- the most specific code: a county's before a city's (…00) before a province's (…0000)
+    first(division_code order by right(division_code, 4) = '0000', right(division_code, 2) = '00', division_code)
+        filter (where division_code is not null) as division_code
 from reports
 where agency_id in (select agency_id from scope_agencies)
 group by agency_id;

@@ -1,0 +1,67 @@
+"""What the warehouse publishes after each run: a read-only copy, Parquet by year, an HTML report."""
+
+
+import dagster as dg
+
+from pipelines.defs.assets import OWNERS, WRITER_POOL
+from pipelines.defs.resources import WarehouseResource
+from pipelines.export import export_dir, export_years
+from pipelines.report_html import write_report
+from pipelines.warehouse import publish
+
+
+class ExportConfig(dg.Config):
+    years: list[int] = []  # noqa: RUF012 - pydantic copies defaults; Dagster config needs a plain list
+    """Rewrite only these years (empty: every year in the warehouse)."""
+
+
+@dg.asset(group_name="publish", kinds={"duckdb"}, owners=OWNERS, pool=WRITER_POOL, deps=["dq_results"])
+def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """A read-only copy of the warehouse (published/<file name> beside it), swapped in atomically once
+    the load and the checks are done. Analysts and BI tools open this copy: DuckDB lets no other
+    process open the warehouse file while a load writes it."""
+    settings = warehouse.settings()
+    with warehouse.connection() as con:
+        path = publish(con, settings.db_path, settings.published_path)
+        reports = con.execute("select count(*) from reports").fetchall()[0][0]
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(path)),
+        "size_mb": round(path.stat().st_size / 2**20, 1),
+        "reports": reports,
+        "open_with": f"duckdb -readonly {path}",
+    })
+
+
+@dg.asset(group_name="publish", kinds={"parquet"}, owners=OWNERS, pool=WRITER_POOL, deps=["dq_results"])
+def parquet_export(config: ExportConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The reports and the three fact tables as Parquet partitioned by year
+    (export/<table>/year=<year>/data.parquet beside the warehouse, Hive-style), and
+    export/agencies.parquet, for BI tools. Each run rewrites every year (config `years` limits it);
+    each file is swapped in whole. The partitioning is in the files, not a Dagster partition: a job
+    may hold one partitioning only, and the nightly job's is the parse batches."""
+    settings = warehouse.settings()
+    years = config.years or None
+    out = export_dir(settings.db_path)
+    with warehouse.connection() as con:
+        written = export_years(con, out, years)
+    return dg.MaterializeResult(metadata={
+        "folder": dg.MetadataValue.path(str(out)),
+        "rows": written,
+        "years": "all" if years is None else ", ".join(map(str, years)),
+        "read_with": f"select * from read_parquet('{out}/fact_applications/*/*.parquet', hive_partitioning = true)",
+    })
+
+
+@dg.asset(group_name="publish", kinds={"html"}, owners=OWNERS, pool=WRITER_POOL, deps=["dq_results"])
+def html_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """A self-contained HTML report with charts (report.html beside the warehouse; opens offline):
+    coverage by year, province and format, applications and their outcomes, refusal reasons, appeals,
+    and data-quality failures by check."""
+    settings = warehouse.settings()
+    with warehouse.connection() as con:
+        path = write_report(con, settings.db_path.parent / "report.html")
+    return dg.MaterializeResult(metadata={
+        "report": dg.MetadataValue.url(path.resolve().as_uri()),
+        "path": dg.MetadataValue.path(str(path)),
+        "size_mb": round(path.stat().st_size / 2**20, 1),
+    })

@@ -1,0 +1,115 @@
+"""A self-contained HTML report with charts: coverage, applications, refusal reasons, appeals and
+data quality, for people who would rather look than query.
+
+Charts are plotly figures; plotly.js is inlined once, so the file opens offline in any browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+
+CHART_HEIGHT = 420
+OUTCOME_GROUPS = ("granted", "partly_granted", "denied", "unable", "rejected", "other_handling")
+OUTCOME_LABELS = {"granted": "予以公开", "partly_granted": "部分公开", "denied": "不予公开", "unable": "无法提供",
+                  "rejected": "不予处理", "other_handling": "其他处理"}
+RESULT_LABELS = {"upheld": "维持", "corrected": "纠正", "other_result": "其他", "pending": "尚未审结"}
+PROCEEDING_LABELS = {"admin_review": "行政复议", "litigation_direct": "行政诉讼（直接起诉）",
+                     "litigation_after_review": "行政诉讼（复议后起诉）"}
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+    return pl.from_arrow(con.sql(sql).to_arrow_table())
+
+
+def _bar(title: str, x: list, ys: dict[str, list], horizontal: bool = False, stacked: bool = False) -> go.Figure:
+    fig = go.Figure()
+    for name, values in ys.items():
+        if horizontal:
+            fig.add_trace(go.Bar(y=x, x=values, name=name, orientation="h"))
+        else:
+            fig.add_trace(go.Bar(x=x, y=values, name=name))
+    fig.update_layout(title=title, height=CHART_HEIGHT, barmode="stack" if stacked else "group",
+                      margin={"l": 60, "r": 20, "t": 60, "b": 60}, template="plotly_white")
+    if not horizontal:
+        fig.update_xaxes(type="category")
+    return fig
+
+
+def charts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, go.Figure]]:
+    """Every chart of the report, with a sentence on what it shows."""
+    out = []
+    by_year = _frame(con, "select year, count(*) as reports from reports where is_current group by 1 order by 1")
+    out.append(("Current reports per year.", _bar("Reports by year", by_year["year"].to_list(),
+                                                  {"reports": by_year["reports"].to_list()})))
+    by_province = _frame(con, "select coalesce(province, '(unknown)') as province, count(*) as reports from reports "
+                              "where is_current group by 1 order by 2 desc, 1")
+    out.append(("Current reports per province ('(unknown)': not resolved from the text).",
+                _bar("Reports by province", by_province["province"].to_list(),
+                     {"reports": by_province["reports"].to_list()})))
+    by_format = _frame(con, "select source_format, count(*) as files from source_files where status <> 'removed' "
+                            "group by 1 order by 2 desc")
+    fig = go.Figure(go.Pie(labels=by_format["source_format"].to_list(), values=by_format["files"].to_list(), hole=0.4))
+    fig.update_layout(title="Files by format", height=CHART_HEIGHT, template="plotly_white")
+    out.append(("Every file in the raw folder, by the layout it was read as (quarantined files included).", fig))
+
+    summary = _frame(con, "select * from v_summary_national order by year")
+    out.append(("Applications received (一、本年新收) and handled (（七）总计), all current reports.",
+                _bar("Applications per year", summary["year"].to_list(),
+                     {"received": summary["new_received"].to_list(), "handled": summary["total_handled"].to_list()})))
+    out.append(("How applications ended, per year (2021's three （六） rows summed as 其他处理).",
+                _bar("Outcomes per year", summary["year"].to_list(),
+                     {OUTCOME_LABELS[g]: summary[g].to_list() for g in OUTCOME_GROUPS}, stacked=True)))
+
+    reasons = _frame(con, "select comparable_reason, sum(applications)::bigint as applications from v_refusal_reasons "
+                          "group by 1 having sum(applications) > 0 order by 2")
+    out.append(("Applications not granted, by reason, all years.",
+                _bar("Refusal reasons", reasons["comparable_reason"].to_list(),
+                     {"applications": reasons["applications"].to_list()}, horizontal=True)))
+
+    appeals = _frame(con, "select proceeding, sum(upheld)::bigint as upheld, sum(corrected)::bigint as corrected, "
+                          "sum(other_result)::bigint as other_result, sum(pending)::bigint as pending "
+                          "from v_appeals group by 1 order by 1")
+    out.append(("Review and litigation cases by result, all years.",
+                _bar("Appeals and their results", [PROCEEDING_LABELS.get(p, p) for p in appeals["proceeding"]],
+                     {RESULT_LABELS[r]: appeals[r].to_list() for r in RESULT_LABELS}, stacked=True)))
+
+    quality = _frame(con, "select check_name, severity, count(*) as failures from dq_results group by 1, 2 "
+                          "order by 3 desc, 1")
+    out.append(("Data-quality failures by check (rows in dq_results; errors and warnings).",
+                _bar("Data-quality failures", quality["check_name"].to_list(),
+                     {"failures": quality["failures"].to_list()}, horizontal=True)))
+    return out
+
+
+def write_report(con: duckdb.DuckDBPyConnection, target: Path, now: dt.datetime | None = None) -> Path:
+    """Write the report to `target` (atomically); return it."""
+    now = now or dt.datetime.now(dt.UTC)
+    totals = con.execute("select count(*) filter (where is_current), count(distinct agency_id), min(year), max(year) "
+                         "from reports").fetchall()[0]
+    sections = []
+    for i, (caption, fig) in enumerate(charts(con)):
+        div = fig.to_html(full_html=False, include_plotlyjs=(i == 0), div_id=f"chart-{i}",
+                          config={"displaylogo": False, "responsive": True})
+        sections.append(f'<section class="chart"><p>{html.escape(caption)}</p>{div}</section>')
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>政府信息公开工作年度报告 · warehouse report</title>
+<style>body{{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:1100px;margin:2em auto;color:#222}}
+section.chart{{margin:2em 0;border-top:1px solid #ddd}} .meta{{color:#666}}</style></head>
+<body><h1>政府信息公开工作年度报告 — what the warehouse holds</h1>
+<p class="meta">{totals[0]} current reports of {totals[1]} agencies, years {totals[2]}–{totals[3]};
+generated {now:%Y-%m-%d %H:%M} UTC. Figures are sums over current reports; blank cells count as 0.</p>
+{''.join(sections)}
+</body></html>
+"""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(target)
+    return target

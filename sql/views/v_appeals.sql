@@ -1,0 +1,27 @@
+-- Table C (行政复议、行政诉讼情况) per current report and proceeding, one column per result, with the
+-- share of decided cases that ended in correction (纠正). The two forms have the same table C.
+create or replace view v_appeals as
+select
+    r.agency_id, r.agency_name, r.year, r.province, r.city, r.county, r.report_id,
+    f.proceeding,
+    max(f.value) filter (where f.result = 'upheld' and f.cell_state = 'value') as upheld,
+    max(f.value) filter (where f.result = 'corrected' and f.cell_state = 'value') as corrected,
+    max(f.value) filter (where f.result = 'other' and f.cell_state = 'value') as other_result,
+    max(f.value) filter (where f.result = 'pending' and f.cell_state = 'value') as pending,
+    max(f.value) filter (where f.result = 'total' and f.cell_state = 'value') as total,
+    case when coalesce(upheld, 0) + coalesce(corrected, 0) + coalesce(other_result, 0) > 0
+         then round(coalesce(corrected, 0) / (coalesce(upheld, 0) + coalesce(corrected, 0) + coalesce(other_result, 0)), 4)
+    end as correction_rate
+from fact_appeals as f
+join reports as r using (report_id)
+where r.is_current
+group by all;
+
+comment on view v_appeals is 'Administrative review (行政复议) and litigation (行政诉讼: directly, or after review) per current report, one column per result; correction_rate = corrected / (upheld + corrected + other) of decided cases.';
+comment on column v_appeals.proceeding is 'admin_review | litigation_direct | litigation_after_review';
+comment on column v_appeals.upheld is '结果维持';
+comment on column v_appeals.corrected is '结果纠正';
+comment on column v_appeals.other_result is '其他结果';
+comment on column v_appeals.pending is '尚未审结';
+comment on column v_appeals.total is '总计 as the agency wrote it';
+comment on column v_appeals.correction_rate is 'corrected / decided (upheld + corrected + other); NULL when none decided';
