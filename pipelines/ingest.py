@@ -70,20 +70,26 @@ def batches(chunks: Iterator[list[ParseOutcome]], size: int) -> Iterator[list[Pa
 
 
 def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = False, publish_copy: bool = False,
-           on_wait: Callable[[str], None] | None = None) -> dict[str, int]:
+           on_wait: Callable[[str], None] | None = None,
+           on_progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Scan, parse and load everything new under the raw folder; return totals. Optionally run the
-    data-quality checks and publish the read-only copy, as a nightly run does."""
+    data-quality checks and publish the read-only copy, as a nightly run does. `on_progress(done,
+    total)` hears how many files to parse, then each loaded batch."""
     con = connect_waiting(settings.db_path, settings.memory_limit, wait_seconds=settings.lock_wait_s,
                           on_wait=on_wait)
     try:
         found = discover(con, settings.raw_dir, retry_quarantined=retry_quarantined)
         totals = {"files_seen": len(found.scanned), "files_parsed": len(found.todo)}
+        if on_progress is not None:
+            on_progress(0, len(found.todo))
         outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
                              max_bytes=settings.max_file_bytes, limits=settings.limits())
-        loaded_any = False
+        loaded_any, done = False, 0
         for batch in batches(outcomes, settings.batch_size):
             counts = load_batch(con, found.scanned, batch)
-            loaded_any = True
+            loaded_any, done = True, done + len(batch)
+            if on_progress is not None:
+                on_progress(done, len(found.todo))
             for k, v in counts.items():
                 totals[k] = totals.get(k, 0) + v
         if not loaded_any:

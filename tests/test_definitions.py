@@ -66,6 +66,7 @@ def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_d
         events = {e.asset_key.to_user_string(): e.materialization.metadata
                   for e in again.get_asset_materialization_events()}
         assert events["reports"]["rows_written_this_run"].value == 0
+        assert events["reports"]["share_resolved_to_county"].value == 0.6  # 3 of the 5 samples name their county
         assert events["dq_results"]["skipped"].value == "warehouse unchanged"
         assert {e.check_name for e in again.get_asset_check_evaluations() if not e.passed} == failed
     assert not any((db_path.parent / "staging").iterdir()), "staged batches are removed once loaded"

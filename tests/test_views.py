@@ -100,7 +100,8 @@ def test_agency_panel_and_agencies(warehouse):
     assert sorted(panel, key=order) == sorted(((m["agency_name"], m["year"], 1) for m in META.values()), key=order)
     agencies = {name: (aliases, level, code, county) for name, aliases, level, code, county in query(
         warehouse, "select agency_name, aliases, level, division_code, county from agencies")}
-    assert agencies["哈尔滨市松北区船口街道办事处"] == (["哈尔滨市松北区船口街道办事处"], "street_office", "230109", "松北区")
+    assert agencies["哈尔滨市松北区船口街道办事处"] == (
+        ["哈尔滨市松北区船口街道办事处"], "street_office", "230109", "松北区")
     assert agencies["富阳区鹿山街道"][1:] == ("street_office", "330111", "富阳区")
     assert agencies["新碶街道办事处"][2] is None, "no region in the text: no code guessed"
 

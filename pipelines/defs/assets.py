@@ -158,7 +158,14 @@ def _table_metadata(con, table: TableDef, written: Counter[str]) -> dict:
             "select error_code, count(*) from source_files where status = 'quarantined' group by 1 order by 1"
         ).fetchall())
     if table.name == "reports":
-        meta["current_reports"] = con.execute("select count(*) from reports where is_current").fetchall()[0][0]
+        current, county, city, province = con.execute(
+            "select count(*), count(county), count(city), count(province) from reports where is_current").fetchall()[0]
+        meta["current_reports"] = current
+        for level, n in (("county", county), ("city", city), ("province", province)):
+            meta[f"share_resolved_to_{level}"] = round(n / current, 4) if current else 0.0
+    if table.name == "agencies":
+        meta["agencies_by_level"] = dict(con.execute(
+            "select coalesce(level, '(unknown)'), count(*) from agencies group by 1 order by 1").fetchall())
     return meta
 
 

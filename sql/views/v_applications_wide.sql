@@ -40,7 +40,7 @@ with wide as (
 )
 select
     r.agency_id, a.agency_name, a.level as agency_level, r.year, r.province, r.city, r.county,
-    r.template_version, r.report_id,
+    r.template_version, r.report_id, r.source_path,
     w.* exclude (report_id),
     case when r.template_version = '2019' then coalesce(w.other, 0)
          else coalesce(w.other_no_correction, 0) + coalesce(w.other_no_fee, 0) + coalesce(w.other_misc, 0)
