@@ -1,5 +1,7 @@
 -- Fails if, for a proceeding of table C, 总计 ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结.
 -- severity: error — the table contradicts itself.
+-- Fix: compare table C with the source file (`disclosure explain <file>`); a misread cell is a parser
+-- bug (report it with the file), a wrong sum is the agency's — note it, the numbers stay as published.
 -- asset: fact_appeals
 -- Blank (or '/') addends count as 0; not checked when 总计 holds no value, when all four results
 -- are blank (004: only 复议后起诉 总计 = 0 is filled), or when a result is missing or unreadable.

@@ -1,6 +1,8 @@
 -- Fails if, in an applicant column of table B, 新收 + 上年结转 ≠ （七）总计 + 结转下年度
 -- (the form's own rule: 第一项加第二项之和，等于第三项加第四项之和).
 -- severity: error — the table contradicts itself; its numbers cannot all be right.
+-- Fix: check the four rows in the source file (`disclosure explain <file>`); if the file says so, the
+-- agency's table is inconsistent — report it to the agency; if not, report a parser bug with the file.
 -- asset: fact_applications
 -- Checked per column when 新收 and （七）总计 both hold values; a blank 上年结转 or 结转下年度 counts as 0.
 with cells as (

@@ -1,6 +1,8 @@
 -- Fails if, in an applicant column of table B, （七）总计 ≠ the sum of the outcome rows
 -- （一）予以公开 … （六）其他处理.
 -- severity: error — the table contradicts itself.
+-- Fix: compare the outcome rows with the source file (`disclosure explain <file>`); a shifted column or
+-- row is a parser bug (report it), an inconsistent table is the agency's.
 -- asset: fact_applications
 -- Blank (or '/') addends count as 0; not checked when （七）总计 holds no value, when every outcome
 -- row is blank, or when an outcome cell is missing or unreadable.

@@ -1,5 +1,7 @@
 -- Fails if, in a row of table B, the 总计 column ≠ the sum of the six applicant columns.
 -- severity: error — the table contradicts itself.
+-- Fix: compare the row with the source file (`disclosure explain <file>`); columns read in the wrong
+-- order are a parser bug (report it with the file), a wrong 总计 is the agency's.
 -- asset: fact_applications
 -- Blank (or '/') addends count as 0; not checked when 总计 holds no value, when all six addends
 -- are blank (the breakdown was not filled in: cells_blank reports it), or when an addend is

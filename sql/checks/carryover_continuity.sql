@@ -1,6 +1,8 @@
 -- Fails if what an agency carried forward at the end of year Y (四、结转下年度继续办理) is not what
 -- it carried over into Y+1 (二、上年结转), per applicant column, when both hold values.
 -- severity: warn — one of two reports is wrong, and the check cannot say which; flagged on Y+1.
+-- Fix: open both years' files; if one was republished, land the corrected file (it supersedes the old
+-- one); otherwise the discrepancy is the agency's.
 -- asset: fact_applications
 with cells as (
     select f.agency_id, f.year, f.report_id, f.outcome, f.applicant, f.value

@@ -1,6 +1,8 @@
 -- Fails if a current report leaves cells of its form empty.
 -- severity: warn — agencies often leave zeros blank; the numbers may still be complete, but a
 -- blank is not a zero and arithmetic checks skip what is blank.
+-- Fix: nothing to repair in the warehouse; read the blanks as unknown, or confirm zeros with the agency
+-- and add a sidecar-corrected copy.
 -- asset: reports
 select
     c.agency_id, c.year, c.report_id,

@@ -1,6 +1,8 @@
 -- Fails if a current report lacks cells its form requires (a table cut off, or absent).
 -- severity: warn — the report loaded with what it has; partial numbers are worth more than none,
 -- but an analyst summing a column must know some cells are unknown, not zero.
+-- Fix: look for a complete copy of the report (another format or URL) and add it to the raw folder; it
+-- becomes the current report.
 -- asset: reports
 select
     c.agency_id, c.year, c.report_id,

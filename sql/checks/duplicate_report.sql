@@ -2,6 +2,8 @@
 -- (e.g. two different files both claiming to be 2020's report).
 -- severity: warn — the current one was chosen by the contract's rule (newest first), which may
 -- not be the right one; identical copies in other formats are not flagged.
+-- Fix: decide which file is the real report and remove (or move out of the raw folder) the other; the
+-- next run makes the remaining one current.
 -- asset: reports
 with fingerprint as (
     select report_id, md5(string_agg(table_name || ':' || cell || '=' || coalesce(cast(value as varchar), cell_state),

@@ -2,6 +2,8 @@
 -- 2019 form, 200 on the 2021 form): a loader bug, never a property of the source (absent cells are
 -- rows with cell_state 'missing').
 -- severity: error — counts over the fact tables would be wrong.
+-- Fix: a loader bug — rerun ingest; if it persists, report it with the report_id and `select * from
+-- load_log order by loaded_at desc limit 5`.
 -- asset: reports
 with counts as (
     select c.report_id, count(*) as cells, count(distinct c.table_name || ':' || c.cell) as distinct_cells

@@ -2,6 +2,8 @@
 -- 2021 form for 2019–2020.
 -- severity: warn — the numbers are what the agency reported on the form it used, but rows that
 -- differ between forms (（六）其他处理, 第二十条第（九）项) do not compare; or the year was misread.
+-- Fix: check the year in the title; if it was misread, add a sidecar <stem>.meta.json with the right
+-- year and rerun.
 -- asset: reports
 select
     agency_id, year, report_id,

@@ -1,6 +1,8 @@
 -- Fails if, on the 2021 form, 现行有效件数 of year Y ≠ 现行有效件数 of Y−1 + 本年制发件数 − 本年废止件数
 -- (per category: 规章, 行政规范性文件), when all four hold values.
 -- severity: warn — counts across two reports; either may be wrong (or documents were reclassified).
+-- Fix: open both years' files; reclassified documents explain a gap, otherwise the agency's counts
+-- disagree — note it.
 -- asset: fact_proactive
 with cells as (
     select f.agency_id, f.year, f.report_id, f.category, f.metric, f.value

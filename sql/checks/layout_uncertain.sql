@@ -3,6 +3,8 @@
 -- may have been placed one column off.
 -- severity: warn — the numbers are probably right (100% on fully filled tables) but deserve a look
 -- against the file when a block has empty columns.
+-- Fix: compare the listed reports' tables with the PDF; if a column is shifted, add the report in
+-- another format (docx, HTML), which supersedes the PDF.
 -- asset: reports
 select
     agency_id, year, report_id,

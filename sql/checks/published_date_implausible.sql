@@ -1,6 +1,8 @@
 -- Fails if the signature date cannot be right: signed before the report year ended, or more than
 -- 18 months after it (the date is kept as written).
 -- severity: warn — the statistics are unaffected; the date (or the year read) is suspect.
+-- Fix: check the date in the file; if the year was misread, add a sidecar <stem>.meta.json with the
+-- right year.
 -- asset: reports
 select
     agency_id, year, report_id,

@@ -92,3 +92,8 @@ comment on column v_applications_wide.other_no_fee is 'fact_applications.outcome
 comment on column v_applications_wide.other_misc is 'fact_applications.outcome = other_misc, applicant = total';
 comment on column v_applications_wide.total_handled is 'fact_applications.outcome = total_handled, applicant = total';
 comment on column v_applications_wide.carried_forward is 'fact_applications.outcome = carried_forward, applicant = total';
+comment on column v_applications_wide.province is 'province, when resolved';
+comment on column v_applications_wide.city is 'prefecture-level city, when resolved';
+comment on column v_applications_wide.county is 'county-level division, when resolved';
+comment on column v_applications_wide.report_id is 'reports.report_id of the current report';
+comment on column v_applications_wide.source_path is 'raw-folder path of the file holding the report';
