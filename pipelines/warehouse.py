@@ -55,9 +55,24 @@ def connect(db_path: Path, memory_limit: str | None = None, read_only: bool = Fa
     if not read_only:
         _add_new_columns(con)
         con.execute(sql_text("ddl/create_tables.sql"))
-        for view in sorted((SQL_DIR / "views").glob("*.sql")):
-            con.execute(view.read_text(encoding="utf-8"))
+        _create_views(con)
     return con
+
+
+def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Create sql/views/*.sql, a view after the views it reads (tried in name order; one that names a
+    view not created yet waits for the next round)."""
+    pending = sorted((SQL_DIR / "views").glob("*.sql"))
+    while pending:
+        waiting = []
+        for view in pending:
+            try:
+                con.execute(view.read_text(encoding="utf-8"))
+            except duckdb.CatalogException:
+                waiting.append(view)
+        if len(waiting) == len(pending):
+            con.execute(waiting[0].read_text(encoding="utf-8"))  # raises the real error
+        pending = waiting
 
 
 class WarehouseBusy(RuntimeError):
