@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -64,6 +66,21 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
+@contextlib.contextmanager
+def _worker_environment() -> Iterator[None]:
+    """Workers are spawned with one polars thread each: the pool is the parallelism, and more threads
+    than cores only contend (the child copies the environment when it starts)."""
+    before = os.environ.get("POLARS_MAX_THREADS")
+    os.environ["POLARS_MAX_THREADS"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("POLARS_MAX_THREADS", None)
+        else:
+            os.environ["POLARS_MAX_THREADS"] = before
+
+
 def quarantined(ref: FileRef, code: str, message: str) -> ParseOutcome:
     return ParseOutcome(ref, error_code=code, error_message=message)
 
@@ -95,7 +112,8 @@ class _Supervisor:
         parent, child = self.context.Pipe()
         process = self.context.Process(target=_worker_main, args=(child, self.raw_dir, self.max_bytes, self.work),
                                        daemon=True)
-        process.start()
+        with _worker_environment():
+            process.start()
         child.close()
         return _Worker(process, parent)
 
@@ -187,18 +205,14 @@ class _Supervisor:
             w.conn.close()
 
 
-def parse_isolated(raw_dir: Path, chunks: Iterable[list[FileRef]], workers: int, limits: Limits | None = None,
-                   max_bytes: int = DEFAULT_MAX_BYTES, in_flight: int | None = None,
-                   work: ChunkParser = parse_chunk) -> Iterator[list[ParseOutcome]]:
-    """Given chunks of files, yield each chunk's outcomes in order, parsed in `workers` supervised
-    processes; at most `in_flight` chunks are parsed ahead of the consumer (memory stays flat)."""
-    limits = limits or Limits()
-    in_flight = in_flight or workers * 8
-    supervisor = _Supervisor(raw_dir, max(1, workers), limits, max_bytes, work)
-    source = iter(enumerate(chunks))
-    next_id, submitted, exhausted = 0, 0, False
+def _supervise(supervisor: _Supervisor, chunks: Iterable[list[FileRef]], in_flight: int,
+               out: queue.Queue, stop: threading.Event) -> None:
+    """The supervisor's loop, in a thread of its own: workers stay busy while the consumer (the
+    loader) writes a batch. Chunks' outcomes go to `out` in order, then None; an error goes there too."""
     try:
-        while True:
+        source = iter(enumerate(chunks))
+        next_id, submitted, exhausted = 0, 0, False
+        while not stop.is_set():
             while not exhausted and submitted - next_id < in_flight:
                 item = next(source, None)
                 if item is None:
@@ -207,11 +221,46 @@ def parse_isolated(raw_dir: Path, chunks: Iterable[list[FileRef]], workers: int,
                 supervisor.queue.append(item)
                 submitted += 1
             while next_id in supervisor.done:
-                yield supervisor.done.pop(next_id)
+                result = supervisor.done.pop(next_id)
+                while not stop.is_set():
+                    try:
+                        out.put(result, timeout=POLL_SECONDS)
+                        break
+                    except queue.Full:
+                        supervisor.poll()  # keep enforcing limits while the consumer is behind
                 next_id += 1
             if exhausted and next_id == submitted:
-                return
+                break
             supervisor.dispatch()
             supervisor.poll()
+        out.put(None)
+    except BaseException as exc:  # handed to the consumer, raised there
+        out.put(exc)
     finally:
         supervisor.close()
+
+
+def parse_isolated(raw_dir: Path, chunks: Iterable[list[FileRef]], workers: int, limits: Limits | None = None,
+                   max_bytes: int = DEFAULT_MAX_BYTES, in_flight: int | None = None,
+                   work: ChunkParser = parse_chunk) -> Iterator[list[ParseOutcome]]:
+    """Given chunks of files, yield each chunk's outcomes in order, parsed in `workers` supervised
+    processes; at most about `in_flight` chunks are parsed ahead of the consumer (memory stays flat)."""
+    limits = limits or Limits()
+    in_flight = in_flight or workers * 8
+    supervisor = _Supervisor(raw_dir, max(1, workers), limits, max_bytes, work)
+    out: queue.Queue = queue.Queue(maxsize=max(1, in_flight // 2))
+    stop = threading.Event()
+    thread = threading.Thread(target=_supervise, args=(supervisor, chunks, max(1, in_flight // 2), out, stop),
+                              name="parse-supervisor", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = out.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
