@@ -46,21 +46,21 @@ def zip_bomb_docx(raw: Path) -> str:
     return path.name
 
 
-def billion_laughs_docx(raw: Path) -> str:
-    lol = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
-    xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [{"".join(lol)}]>'
-           f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>')
-    path = raw / "billion_laughs.docx"
+def _docx_with_entities(path: Path, declarations: str, text: str) -> str:
+    """A .docx whose body declares entities in a DTD and uses one in its only run of text."""
+    xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [{declarations}]>'
+           f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>')
     _docx(path, xml.encode())
     return path.name
+
+
+def billion_laughs_docx(raw: Path) -> str:
+    lol = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+    return _docx_with_entities(raw / "billion_laughs.docx", "".join(lol), "&lol9;")
 
 
 def xxe_docx(raw: Path) -> str:
-    xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-           f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p></w:body></w:document>')
-    path = raw / "xxe.docx"
-    _docx(path, xml.encode())
-    return path.name
+    return _docx_with_entities(raw / "xxe.docx", '<!ENTITY xxe SYSTEM "file:///etc/passwd">', "&xxe;")
 
 
 def random_bytes_pdf(raw: Path) -> str:
