@@ -22,6 +22,11 @@ def summary(settings: Settings) -> str:
         lines.append(f"reports: {n_reports} loaded, {n_current} current")
         checks = con.execute("select check_name, severity, count(*) from dq_results group by 1, 2 order by 2, 1").fetchall()
         lines.append("checks failing: " + (", ".join(f"{c} ({s}) {n}" for c, s, n in checks) or "none"))
+        outputs = [(what, path) for what, path in (
+            ("read-only copy", settings.published_path), ("report", settings.db_path.parent / "report.html"),
+            ("Parquet", settings.db_path.parent / "export")) if path.exists()]
+        if outputs:
+            lines.append("published: " + ", ".join(f"{what} {path}" for what, path in outputs))
         return "\n".join(lines)
     finally:
         con.close()
