@@ -83,6 +83,11 @@ def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_d
     assert query(db_path, f"select * from read_parquet('{export}/agencies.parquet') order by all") == query(
         db_path, "select * from agencies order by all")
     assert (db_path.parent / "report.html").stat().st_size > 100_000
+    from pipelines.settings import Settings
+    from pipelines.summary import summary
+
+    text = summary(Settings(raw_dir=raw_dir, db_path=db_path))
+    assert "files: loaded 5, quarantined 1" in text and f"report {db_path.parent / 'report.html'}" in text
     assert query(db_path, "select status, count(*) from source_files group by 1 order by 1") == [
         ("loaded", 5), ("quarantined", 1)]
 
