@@ -3,7 +3,9 @@
 Layout (Hive-style, so DuckDB, Spark, pandas and most BI tools read the year as a column):
 `export/<table>/year=<year>/data.parquet` for reports and the three fact tables, and
 `export/agencies.parquet`. A year is written to a hidden temporary file and renamed over the old
-one, so a reader never sees half a file.
+one, so a reader never sees half a file. Reports whose year could not be read (flag
+`year_unresolved`, check `form_year_mismatch` aside) have no year folder and stay in the warehouse
+only; add a sidecar with the year to export them.
 """
 
 from __future__ import annotations

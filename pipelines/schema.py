@@ -202,7 +202,7 @@ AGENCIES = TableDef(
         Column("county", "VARCHAR", "county of the agency, when known"),
         Column("aliases", "VARCHAR[]", "every name the agency's reports give, sorted", extension=True),
         Column("level", "VARCHAR", "ministry | province | city | county | township | street_office | department "
-               "(the most frequent among its reports)", extension=True),
+               "(from the name in its latest report)", extension=True),
         Column("division_code", "VARCHAR", "行政区划代码 of its most specific known division", extension=True),
     ),
     primary_key=("agency_id",),
@@ -242,6 +242,9 @@ LOAD_LOG = TableDef(
         Column("files_seen", "BIGINT", "files the run's scan found under the raw folder", extension=True),
         Column("files_in_batch", "BIGINT", "files parsed in this batch (reports + quarantined)", extension=True),
         Column("reports_in_batch", "BIGINT", "of which became reports", extension=True),
+        Column("files_waiting", "BIGINT", "files the scan saw that are not in the ledger yet: arrived after the "
+               "parse step, or in batches a partition run did not cover; the next run parses them",
+               extension=True),
     ),
 )
 

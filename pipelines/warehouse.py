@@ -211,15 +211,20 @@ def _report_rows(new: Sequence[ParseOutcome], agency_of: dict[str, str], now: dt
     return _frame(REPORTS, rows, REPORTS.column_names)
 
 
-def _fact_frame(table: TableDef, new: Sequence[ParseOutcome], agency_of: dict[str, str],
+def _fact_frame(table: TableDef, outcomes: Sequence[ParseOutcome], agency_of: dict[str, str],
                 staged: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The new reports' cells of one fact table, with their agency ids."""
+    """The new reports' cells of one fact table, with their agency ids.
+
+    A chunk's cells ride on its first outcome, whatever became of that file, so they are gathered
+    from every outcome of the batch and then kept for the new reports only. Two copies of one report
+    (same content and sidecar, so the same report_id) in a batch carry identical rows: kept once.
+    """
     if staged is None:
-        frames = [o.facts[table.name] for o in new if table.name in o.facts]
+        frames = [o.facts[table.name] for o in outcomes if table.name in o.facts]
         staged = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=polars_schema(table))
     ids = pl.DataFrame({"report_id": list(agency_of), "agency_id": list(agency_of.values())},
                        schema={"report_id": pl.String, "agency_id": pl.String})
-    facts = staged.drop("agency_id").join(ids, on="report_id", how="inner")
+    facts = staged.drop("agency_id").join(ids, on="report_id", how="inner").unique(maintain_order=True)
     return facts.select(table.column_names)
 
 
@@ -238,6 +243,16 @@ def _sections_frame(new: Sequence[ParseOutcome]) -> pl.DataFrame:
     return _frame(REPORT_SECTIONS, rows, REPORT_SECTIONS.column_names)
 
 
+def _log_load(con: duckdb.DuckDBPyConnection, now: dt.datetime, seen: int, outcomes: Sequence[ParseOutcome]) -> None:
+    """One load_log row: what the scan saw, what the batch held, and how many seen files still wait for
+    a parse (arrived after the parse step, or in batches a partition run did not cover)."""
+    waiting = con.execute("select count(*) from seen_files as f anti join source_files as s "
+                          "on s.path = f.path and s.sha256 = f.sha256").fetchall()[0][0]
+    con.execute("insert into load_log values ($now, $seen, $files, $reports, $waiting)",
+                {"now": now, "seen": seen, "files": len(outcomes), "reports": sum(1 for o in outcomes if o.ok),
+                 "waiting": waiting})
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outcomes: Sequence[ParseOutcome],
                now: dt.datetime | None = None, staged_facts: dict[str, pl.DataFrame] | None = None) -> dict[str, int]:
     """Record a run's scan and parse outcomes in one transaction; return row counts written.
@@ -247,6 +262,13 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
     """
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts: dict[str, int] = {}
+    # An outcome of content the scan no longer sees (the file changed or vanished after it was parsed,
+    # e.g. a staged batch loaded late) describes nothing in the folder: the new content is parsed next.
+    present = {(r.path, r.sha256) for r in scanned}
+    stale = [o for o in outcomes if (o.ref.path, o.ref.sha256) not in present]
+    if stale:
+        outcomes = [o for o in outcomes if (o.ref.path, o.ref.sha256) in present]
+        counts["stale_outcomes_skipped"] = len(stale)
     con.execute("begin transaction")
     try:
         seen = pl.DataFrame(
@@ -263,12 +285,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
         con.execute("create or replace temp table batch_paths as select * from batch_paths_view")
         con.unregister("batch_paths_view")
         con.execute(sql_text("load/touched_paths.sql"))
-        con.execute("insert into load_log values ($now, $seen, $files, $reports)",
-                    {"now": now, "seen": len(scanned), "files": len(outcomes),
-                     "reports": sum(1 for o in outcomes if o.ok)})
         if con.execute("select count(*) from touched_paths").fetchall()[0][0] == 0:
+            _log_load(con, now, len(scanned), outcomes)
             con.execute("commit")  # nothing new, nothing vanished or back: currency and agencies stand
-            return {"unchanged": 1}
+            return {**counts, "unchanged": 1}
 
         ledger = _ledger_frame(outcomes, now)
         if not ledger.is_empty():
@@ -300,7 +320,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
         counts["reports"] = _insert(con, REPORTS, _report_rows(new, agency_of, now))
         for table in (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS):
             staged = staged_facts.get(table.name) if staged_facts else None
-            counts[table.name] = _insert(con, table, _fact_frame(table, new, agency_of, staged))
+            counts[table.name] = _insert(con, table, _fact_frame(table, outcomes, agency_of, staged))
         counts["fact_unmapped"] = _insert(con, FACT_UNMAPPED, _unmapped_frame(new))
         counts["report_sections"] = _insert(con, REPORT_SECTIONS, _sections_frame(new))
         counts["report_claims"] = _insert(con, REPORT_CLAIMS, _claims_frame(new))
@@ -309,6 +329,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef], outco
         con.execute(sql_text("load/update_current.sql"))
         con.execute(sql_text("load/refresh_agencies.sql"))
         con.execute("insert or replace into warehouse_state values ('last_change_at', $now)", {"now": now})
+        _log_load(con, now, len(scanned), outcomes)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -162,7 +162,7 @@ class _Supervisor:
                 else:
                     self.done[chunk_id] = payload + self.casualties.pop(chunk_id, [])
                     w.assigned.popleft()
-                    w.file_index, w.file_started, w.file_seen = 0, time.monotonic(), False
+                    w.file_index, w.file_started, w.file_seen, w.kill_reason = 0, time.monotonic(), False, None
         except (EOFError, OSError):
             pass  # the worker died mid-message: buried below
 
@@ -174,13 +174,18 @@ class _Supervisor:
             return
         (chunk_id, refs), *later = w.assigned
         self.queue.extendleft(reversed(later))  # chunks it had not started go back, in order
-        if not w.file_seen and w.kill_reason is None:
-            # Died before reading anything: no file to blame. Hand the chunk out again, unless workers
-            # keep dying at start-up (a broken installation), which must stop the run, not loop.
+        if not w.file_seen:
+            # Died (or was stopped for memory it held from earlier files) before reading a file of this
+            # chunk: no file to blame. Hand the chunk out again, unless workers keep dying before they
+            # read anything (a broken installation, a memory ceiling below a worker's own size), which
+            # must stop the run, not loop.
             self.silent_deaths += 1
             if self.silent_deaths > MAX_SILENT_DEATHS:
-                raise RuntimeError(f"Parser worker processes keep dying before reading a file (exit code "
-                                   f"{w.process.exitcode}); run `python -c 'import pipelines.parse'` to see why.")
+                why = (f"exceed the memory ceiling ({self.limits.memory_bytes // 2**20:,} MB; raise "
+                       "DISCLOSURE_WORKER_MEMORY_MB)" if w.kill_reason and w.kill_reason[0] == "too_large"
+                       else f"die (exit code {w.process.exitcode}; run `python -c 'import pipelines.parse'` "
+                            "to see why)")
+                raise RuntimeError(f"Parser worker processes keep stopping before reading a file: they {why}.")
             self.queue.appendleft((chunk_id, refs))
             return
         bad = refs[w.file_index]
@@ -221,23 +226,28 @@ def _supervise(supervisor: _Supervisor, chunks: Iterable[list[FileRef]], in_flig
                 supervisor.queue.append(item)
                 submitted += 1
             while next_id in supervisor.done:
-                result = supervisor.done.pop(next_id)
-                while not stop.is_set():
-                    try:
-                        out.put(result, timeout=POLL_SECONDS)
-                        break
-                    except queue.Full:
-                        supervisor.poll()  # keep enforcing limits while the consumer is behind
+                _hand_over(out, supervisor.done.pop(next_id), stop, supervisor.poll)
                 next_id += 1
             if exhausted and next_id == submitted:
                 break
             supervisor.dispatch()
             supervisor.poll()
-        out.put(None)
+        _hand_over(out, None, stop)
     except BaseException as exc:  # handed to the consumer, raised there
-        out.put(exc)
+        _hand_over(out, exc, stop)
     finally:
         supervisor.close()
+
+
+def _hand_over(out: queue.Queue, item: object, stop: threading.Event, meanwhile=None) -> None:
+    """Put `item` for the consumer, waiting while it is behind; give up once the consumer has stopped."""
+    while not stop.is_set():
+        try:
+            out.put(item, timeout=POLL_SECONDS)
+            return
+        except queue.Full:
+            if meanwhile is not None:
+                meanwhile()  # keep enforcing limits while the consumer is behind
 
 
 def parse_isolated(raw_dir: Path, chunks: Iterable[list[FileRef]], workers: int, limits: Limits | None = None,
@@ -263,4 +273,6 @@ def parse_isolated(raw_dir: Path, chunks: Iterable[list[FileRef]], workers: int,
             yield item
     finally:
         stop.set()
-        thread.join()
+        while thread.is_alive():  # the consumer stopped early: unblock the supervisor and wait for it
+            with contextlib.suppress(queue.Empty):
+                out.get(timeout=POLL_SECONDS)

@@ -280,3 +280,38 @@ def test_batches_never_split_a_chunk_of_cells(raw_dir, db_path):
     assert query(db_path, "select count(*) from reports") == [(45,)]
     assert query(db_path, "select count(*) from (select report_id from v_fact_cells group by report_id "
                           "having count(*) not in (198, 200))") == [(0,)]
+
+
+def test_a_chunk_whose_first_file_is_quarantined_keeps_every_cell(raw_dir, db_path):
+    """A chunk's cells travel on its first outcome; a bad file in that place must not take them along."""
+    (raw_dir / "0000_empty.txt").write_bytes(b"")  # sorts first: the first file of the first chunk
+    (raw_dir / "0001_copy_of_002.txt").write_bytes((raw_dir / "002_5ff8cf655acdf111.txt").read_bytes())
+    run_pipeline(raw_dir, db_path)
+    assert query(db_path, "select count(*) from reports") == [(5,)]
+    assert query(db_path, "select count(*) from (select report_id from v_fact_cells group by report_id "
+                          "having count(*) not in (198, 200))") == [(0,)]
+    # identical content at two paths is one report: its cells once, not once per copy
+    assert query(db_path, "select count(*) - count(distinct (report_id, outcome, applicant)) "
+                          "from fact_applications") == [(0,)]
+
+
+def test_an_outcome_of_content_no_longer_there_is_not_loaded(raw_dir, db_path):
+    """A staged batch loaded after its file changed describes nothing in the folder: skipped."""
+    from pipelines.ingest import discover, parse_all
+    from pipelines.warehouse import connect, load_batch
+
+    con = connect(db_path)
+    try:
+        found = discover(con, raw_dir)
+        outcomes = [o for chunk in parse_all(raw_dir, found.todo, workers=1) for o in chunk]
+        target = raw_dir / "003_4a81d0f783bbd2ce.txt"
+        target.write_text(target.read_text(encoding="utf-8").replace("鹿山街道", "鹿鸣街道"), encoding="utf-8")
+        rescanned = discover(con, raw_dir).scanned
+        counts = load_batch(con, rescanned, outcomes)
+    finally:
+        con.close()
+    assert counts["stale_outcomes_skipped"] == 1
+    assert query(db_path, "select count(*) from source_files where path = '003_4a81d0f783bbd2ce.txt'") == [(0,)]
+    run_pipeline(raw_dir, db_path)  # the next run parses the new content
+    assert query(db_path, "select agency_name from reports where source_path = '003_4a81d0f783bbd2ce.txt'") == [
+        ("富阳区鹿鸣街道",)]

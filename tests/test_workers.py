@@ -50,3 +50,22 @@ def test_a_bad_file_is_quarantined_and_the_rest_are_parsed(raw_dir):
     with_cells = {r for outcomes in results for o in outcomes if o.facts
                   for r in o.facts["fact_applications"]["report_id"].unique()}
     assert len(reports) == 5 and with_cells == reports
+
+
+def test_a_consumer_that_stops_early_does_not_hang_the_supervisor(raw_dir):
+    import threading
+
+    refs = [FileRef(p.name, p.name, p.stat().st_size, 0) for p in sorted(raw_dir.iterdir())] * 40
+    chunks = [refs[i:i + 2] for i in range(0, len(refs), 2)]
+    finished = threading.Event()
+
+    def consume() -> None:
+        results = parse_isolated(raw_dir, chunks, workers=2, in_flight=4)
+        next(results)
+        results.close()  # as when the loader raises: the generator is closed with work in flight
+        finished.set()
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert finished.is_set(), "closing the results must stop the supervisor and its workers"

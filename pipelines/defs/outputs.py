@@ -36,7 +36,8 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
 def parquet_export(config: ExportConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The reports and the three fact tables as Parquet partitioned by year
     (export/<table>/year=<year>/data.parquet beside the warehouse, Hive-style), and
-    export/agencies.parquet, for BI tools. Each run rewrites every year (config `years` limits it);
+    export/agencies.parquet, for BI tools (reports whose year is unknown stay in the warehouse only).
+    Each run rewrites every year (config `years` limits it);
     each file is swapped in whole. The partitioning is in the files, not a Dagster partition: a job
     may hold one partitioning only, and the nightly job's is the parse batches."""
     settings = warehouse.settings()

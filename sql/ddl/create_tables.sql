@@ -107,7 +107,7 @@ comment on column agencies.province is 'province of the agency, when known';
 comment on column agencies.city is 'city of the agency, when known';
 comment on column agencies.county is 'county of the agency, when known';
 comment on column agencies.aliases is 'every name the agency''s reports give, sorted';
-comment on column agencies.level is 'ministry | province | city | county | township | street_office | department (the most frequent among its reports)';
+comment on column agencies.level is 'ministry | province | city | county | township | street_office | department (from the name in its latest report)';
 comment on column agencies.division_code is '行政区划代码 of its most specific known division';
 
 create table if not exists fact_proactive (
@@ -279,10 +279,12 @@ create table if not exists load_log (
     loaded_at TIMESTAMP,
     files_seen BIGINT,
     files_in_batch BIGINT,
-    reports_in_batch BIGINT
+    reports_in_batch BIGINT,
+    files_waiting BIGINT
 );
 comment on table load_log is 'One row per batch the loader committed (and per run that found nothing new): what the scan saw and what the batch held. The ledger_complete check compares the ledger with the latest scan.';
 comment on column load_log.loaded_at is 'when the batch committed (UTC); the ledger''s last_seen_at of the scan';
 comment on column load_log.files_seen is 'files the run''s scan found under the raw folder';
 comment on column load_log.files_in_batch is 'files parsed in this batch (reports + quarantined)';
 comment on column load_log.reports_in_batch is 'of which became reports';
+comment on column load_log.files_waiting is 'files the scan saw that are not in the ledger yet: arrived after the parse step, or in batches a partition run did not cover; the next run parses them';
