@@ -48,9 +48,10 @@ class Settings:
         )
 
     @property
-    def stage_dir(self) -> Path:
-        """Where parsed batches wait for the loader: DISCLOSURE_STAGING_DIR, else beside the warehouse."""
-        return Path(os.environ.get("DISCLOSURE_STAGING_DIR") or self.db_path.parent / "staging")
+    def staging(self) -> str:
+        """Where parsed batches wait for the loader: DISCLOSURE_STAGING_DIR (a folder or any fsspec URL,
+        e.g. s3://bucket/staging), else staging/ beside the warehouse."""
+        return os.environ.get("DISCLOSURE_STAGING_DIR") or str(self.db_path.parent / "staging")
 
     @property
     def published_path(self) -> Path:

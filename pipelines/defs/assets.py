@@ -89,7 +89,7 @@ def parsed_reports(context: dg.AssetExecutionContext, config: ParseConfig,
     keys = _selected_batches(context)
     with warehouse.connection() as con:
         found = discover(con, settings.raw_dir, keys, retry_quarantined=config.retry_quarantined)
-    remove_stale_partials(settings.stage_dir)
+    remove_stale_partials(settings.staging)
     prefix = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{context.run.run_id[:8]}"
     staged: list[StagedBatch] = []
     quarantined: Counter[str] = Counter()
@@ -99,7 +99,7 @@ def parsed_reports(context: dg.AssetExecutionContext, config: ParseConfig,
     for number, batch in enumerate(batches(outcomes, settings.batch_size)):
         quarantined.update(o.error_code for o in batch if not o.ok)
         formats.update(o.source_format for o in batch)
-        staged.append(write_batch(settings.stage_dir, f"{prefix}-{number:05d}", batch))
+        staged.append(write_batch(settings.staging, f"{prefix}-{number:05d}", batch))
     return dg.MaterializeResult(metadata={
         "batches_selected": "all" if keys is None else ", ".join(keys),
         "retry_quarantined": config.retry_quarantined,
@@ -110,7 +110,7 @@ def parsed_reports(context: dg.AssetExecutionContext, config: ParseConfig,
         "quarantined": dict(quarantined),
         "formats": dict(formats),
         "workers": settings.worker_count(),
-        "staging": str(settings.stage_dir),
+        "staging": settings.staging,
     })
 
 
@@ -132,7 +132,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     written: Counter[str] = Counter()
     with warehouse.connection() as con:
         scanned = discover(con, settings.raw_dir).scanned
-        pending = pending_batches(settings.stage_dir)
+        pending = pending_batches(settings.staging)
         for batch in pending:
             outcomes, facts = read_batch(batch.path)
             written.update(load_batch(con, scanned, outcomes, staged_facts=facts))
