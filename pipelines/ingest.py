@@ -20,7 +20,15 @@ from pipelines.checks import checks_are_current, refresh_dq_results
 from pipelines.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome
 from pipelines.scan import scan
 from pipelines.settings import Settings
-from pipelines.warehouse import WarehouseBusy, connect_waiting, known_files, load_batch, needs_parse, publish
+from pipelines.warehouse import (
+    WarehouseBusy,
+    connect_waiting,
+    known_files,
+    load_batch,
+    needs_parse,
+    publish,
+    scan_view,
+)
 from pipelines.workers import Limits, parse_isolated
 
 POOL_CHUNKSIZE = 16
@@ -85,15 +93,16 @@ def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = F
         outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
                              max_bytes=settings.max_file_bytes, limits=settings.limits())
         loaded_any, done = False, 0
+        seen = scan_view(found.scanned)
         for batch in batches(outcomes, settings.batch_size):
-            counts = load_batch(con, found.scanned, batch)
+            counts = load_batch(con, seen, batch)
             loaded_any, done = True, done + len(batch)
             if on_progress is not None:
                 on_progress(done, len(found.todo))
             for k, v in counts.items():
                 totals[k] = totals.get(k, 0) + v
         if not loaded_any:
-            load_batch(con, found.scanned, [])
+            load_batch(con, seen, [])
         if checks and not checks_are_current(con):
             totals["dq_violations"] = sum(refresh_dq_results(con).values())
         if publish_copy:

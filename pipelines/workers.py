@@ -105,7 +105,6 @@ class _Supervisor:
         self.queue: deque[tuple[int, list[FileRef]]] = deque()
         self.done: dict[int, list[ParseOutcome]] = {}
         self.casualties: dict[int, list[ParseOutcome]] = {}
-        self.replaced = 0
         self.silent_deaths = 0
 
     def _start(self) -> _Worker:
@@ -151,7 +150,6 @@ class _Supervisor:
             if not w.process.is_alive():
                 self._bury(w)
                 self.workers[i] = self._start()
-                self.replaced += 1
 
     def _receive(self, w: _Worker) -> None:
         try:

@@ -20,7 +20,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest import batches, discover, parse_all
 from pipelines.schema import DQ_RESULTS, TABLES, WAREHOUSE_STATE, TableDef
 from pipelines.staging import StagedBatch, clear, pending_batches, read_batch, remove_stale_partials, write_batch
-from pipelines.warehouse import load_batch
+from pipelines.warehouse import load_batch, scan_view
 
 WRITER_POOL = "duckdb_writer"
 PREVIEW_ROWS = 10
@@ -131,7 +131,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     settings = warehouse.settings()
     written: Counter[str] = Counter()
     with warehouse.connection() as con:
-        scanned = discover(con, settings.raw_dir).scanned
+        scanned = scan_view(discover(con, settings.raw_dir).scanned)
         pending = pending_batches(settings.staging)
         for batch in pending:
             outcomes, facts = read_batch(batch.path)

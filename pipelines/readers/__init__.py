@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 from pipelines.readers.archive import open_zip
 from pipelines.readers.detect import sniff_container, text_layout
 from pipelines.readers.encoding import decode_text
@@ -10,12 +12,11 @@ from pipelines.readers.model import Cell, Document, Paragraph, ReadError, Table
 __all__ = ["Cell", "Document", "Paragraph", "ReadError", "Table", "read_document"]
 
 
-def _zip_kind(data: bytes) -> str:
-    """A zip container's document kind from its members: 'docx', or raise ReadError."""
-    with open_zip(data, "corrupt_docx") as archive:
-        names = set(archive.namelist())
-    if "word/document.xml" in names:
-        return "docx"
+def _word_archive(data: bytes) -> zipfile.ZipFile:
+    """A zip container that holds a Word document, opened once (sizes checked); else raise ReadError."""
+    archive = open_zip(data, "corrupt_docx")
+    if "word/document.xml" in archive.namelist():
+        return archive
     raise ReadError("not_a_report", "A zip archive that holds no Word document (word/document.xml); "
                     "unpack it into the raw folder if it bundles reports.")
 
@@ -32,10 +33,10 @@ def read_document(data: bytes, converter_timeout: float = 120.0) -> Document:
     container = sniff_container(data)
     try:
         if container == "zip":
-            _zip_kind(data)
+            archive = _word_archive(data)
             from pipelines.readers import docx
 
-            return docx.read(data)
+            return docx.read_archive(archive)
         if container == "pdf":
             from pipelines.readers import pdf
 

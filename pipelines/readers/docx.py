@@ -13,6 +13,7 @@ DTDs off): python-docx parses every part of the package, which cost two thirds o
 from __future__ import annotations
 
 import posixpath
+import zipfile
 
 from pipelines.readers.archive import open_zip, parse_xml, read_member
 from pipelines.readers.detect import text_layout
@@ -112,7 +113,11 @@ def _main_part(archive) -> str:
 
 def read(data: bytes) -> Document:
     """Given .docx bytes, return its document; raise ReadError when the file is no readable .docx."""
-    archive = open_zip(data, "corrupt_docx")
+    return read_archive(open_zip(data, "corrupt_docx"))
+
+
+def read_archive(archive: zipfile.ZipFile) -> Document:
+    """Given a .docx already opened (and size-checked by readers.archive.open_zip), return its document."""
     root = parse_xml(read_member(archive, _main_part(archive), "corrupt_docx"), "The .docx body", "corrupt_docx")
     body = root.find(qn("w:body"))
     if body is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from docx import Document as new_docx
@@ -327,31 +328,27 @@ def render_markdown(blocks: Blocks) -> str:
     return "\n".join(lines)
 
 
-def render_separator(blocks: Blocks) -> str:
-    """Each cell on its own line(s), followed by a line holding only `|`."""
+def _cell_by_cell(blocks: Blocks, paragraph: Callable[[str], list[str]], cell: Callable[[str], list[str]]) -> str:
+    """Lines for layouts that write every cell on its own: each paragraph's lines, then each cell's."""
     lines: list[str] = []
     for block in blocks:
         if isinstance(block, str):
-            lines.append(block)
+            lines += paragraph(block)
         else:
             for row in flatten(block):
-                for cell in row:
-                    lines += cell.split("\n") if cell else []
-                    lines.append("|")
-    return "\n".join(lines) + "\n"
+                for text in row:
+                    lines += cell(text)
+    return "\n".join(lines)
+
+
+def render_separator(blocks: Blocks) -> str:
+    """Each cell on its own line(s), followed by a line holding only `|`."""
+    return _cell_by_cell(blocks, lambda p: [p], lambda c: [*(c.split("\n") if c else []), "|"]) + "\n"
 
 
 def render_line_text(blocks: Blocks) -> str:
     """A cell per line with blank lines between (empty cells written as a no-break space)."""
-    lines: list[str] = []
-    for block in blocks:
-        if isinstance(block, str):
-            lines += [block, ""]
-        else:
-            for row in flatten(block):
-                for cell in row:
-                    lines += [cell or "\xa0", ""]
-    return "\n".join(lines)
+    return _cell_by_cell(blocks, lambda p: [p, ""], lambda c: [c or "\xa0", ""])
 
 
 def render_pdf_text(blocks: Blocks, page_every: int = 30) -> str:
