@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.batches import in_batches
+from pipelines.batches import batch_of, in_batches
 from pipelines.checks import checks_are_current, refresh_dq_results
 from pipelines.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome
 from pipelines.scan import scan
@@ -25,6 +25,7 @@ from pipelines.warehouse import (
     connect_waiting,
     known_files,
     load_batch,
+    load_time,
     needs_parse,
     publish,
     scan_view,
@@ -51,30 +52,48 @@ def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path, batch_keys: Iterable
     return Discovery(scanned, needs_parse(con, scanned, retry_quarantined))
 
 
+def by_batch(files: Iterable[FileRef]) -> dict[str, list[FileRef]]:
+    """Files grouped by batch key, keys in order, each group in the given (scan) order. Every step
+    that parses walks files in this order, so a run on one machine and a run spread over many
+    stage the same batches with the same files, and the loader meets them in the same order."""
+    groups: dict[str, list[FileRef]] = {}
+    for ref in files:
+        groups.setdefault(batch_of(ref.path), []).append(ref)
+    return {key: groups[key] for key in sorted(groups)}
+
+
 def parse_all(raw_dir: Path, todo: Sequence[FileRef], workers: int, window: int = PARSE_WINDOW,
               max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None) -> Iterator[list[ParseOutcome]]:
     """Parse files in supervised worker processes (always: a hostile file must not take down the
-    run), yielding chunks of outcomes in order. A chunk's cells travel as one set of frames on its
-    first outcome, so a chunk is never split. At most `window` files are parsed ahead of the caller,
-    so memory stays flat however large the corpus.
+    run), yielding chunks of outcomes in batch-key order. A chunk's cells travel as one set of frames
+    on its first outcome, so a chunk is never split, and never spans two batches. At most `window`
+    files are parsed ahead of the caller, so memory stays flat however large the corpus.
     """
     if not todo:
         return
-    chunks = (list(todo[i:i + POOL_CHUNKSIZE]) for i in range(0, len(todo), POOL_CHUNKSIZE))
-    workers = max(1, min(workers, -(-len(todo) // POOL_CHUNKSIZE)))
-    yield from parse_isolated(raw_dir, chunks, workers, limits, max_bytes, in_flight=max(1, window // POOL_CHUNKSIZE))
+    chunks = [group[i:i + POOL_CHUNKSIZE] for group in by_batch(todo).values()
+              for i in range(0, len(group), POOL_CHUNKSIZE)]
+    workers = max(1, min(workers, len(chunks)))
+    yield from parse_isolated(raw_dir, iter(chunks), workers, limits, max_bytes,
+                              in_flight=max(1, window // POOL_CHUNKSIZE))
 
 
-def batches(chunks: Iterator[list[ParseOutcome]], size: int) -> Iterator[list[ParseOutcome]]:
-    """Whole chunks gathered into batches of at least `size` outcomes (the last may be smaller)."""
-    batch: list[ParseOutcome] = []
+def batches(chunks: Iterator[list[ParseOutcome]], size: int) -> Iterator[tuple[str, list[ParseOutcome]]]:
+    """Whole chunks gathered into (batch key, outcomes) of at least `size` outcomes; a batch never
+    spans two keys (the last of each key may be smaller)."""
+    key, batch = "", []
     for chunk in chunks:
+        chunk_key = batch_of(chunk[0].ref.path)
+        if batch and chunk_key != key:
+            yield key, batch
+            batch = []
+        key = chunk_key
         batch.extend(chunk)
         if len(batch) >= size:
-            yield batch
+            yield key, batch
             batch = []
     if batch:
-        yield batch
+        yield key, batch
 
 
 def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = False, publish_copy: bool = False,
@@ -92,17 +111,17 @@ def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = F
             on_progress(0, len(found.todo))
         outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
                              max_bytes=settings.max_file_bytes, limits=settings.limits())
-        loaded_any, done = False, 0
+        loaded_any, done, now = False, 0, load_time()
         seen = scan_view(found.scanned)
-        for batch in batches(outcomes, settings.batch_size):
-            counts = load_batch(con, seen, batch)
+        for _key, batch in batches(outcomes, settings.batch_size):
+            counts = load_batch(con, seen, batch, now)
             loaded_any, done = True, done + len(batch)
             if on_progress is not None:
                 on_progress(done, len(found.todo))
             for k, v in counts.items():
                 totals[k] = totals.get(k, 0) + v
         if not loaded_any:
-            load_batch(con, seen, [])
+            load_batch(con, seen, [], now)
         if checks and not checks_are_current(con):
             totals["dq_violations"] = sum(refresh_dq_results(con).values())
         if publish_copy:

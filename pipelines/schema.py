@@ -237,7 +237,8 @@ LOAD_LOG = TableDef(
     "One row per batch the loader committed (and per run that found nothing new): what the scan saw and "
     "what the batch held. The ledger_complete check compares the ledger with the latest scan.",
     (
-        Column("loaded_at", "TIMESTAMP", "when the batch committed (UTC); the ledger's last_seen_at of the scan",
+        Column("loaded_at", "TIMESTAMP", "when the run's loader started (UTC; its batches share it); the ledger's "
+               "last_seen_at of the scan",
                extension=True),
         Column("files_seen", "BIGINT", "files the run's scan found under the raw folder", extension=True),
         Column("files_in_batch", "BIGINT", "files parsed in this batch (reports + quarantined)", extension=True),

@@ -13,6 +13,7 @@ DEFAULT_DB_PATH = "data/warehouse/disclosure.duckdb"
 DEFAULT_MEMORY_LIMIT = "4GB"
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+PROFILES = ("local", "cluster")
 # A second run waits this long for the first to release the warehouse (a nightly run takes minutes).
 DEFAULT_LOCK_WAIT_SECONDS = 1800.0
 
@@ -28,6 +29,11 @@ class Settings:
     file_timeout_s: float = DEFAULT_FILE_SECONDS
     lock_wait_s: float = DEFAULT_LOCK_WAIT_SECONDS
     worker_memory_mb: int = DEFAULT_WORKER_MEMORY_BYTES // 2**20
+    profile: str = "local"  # local | cluster (docs/deployment.md)
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"DISCLOSURE_PROFILE must be one of {', '.join(PROFILES)}, not {self.profile!r}")
 
     @classmethod
     def from_env(cls, raw_dir: str | None = None, db_path: str | None = None, **kwargs) -> Settings:
@@ -44,6 +50,7 @@ class Settings:
                               or DEFAULT_LOCK_WAIT_SECONDS),
             worker_memory_mb=int(kwargs.pop("worker_memory_mb", None) or os.environ.get("DISCLOSURE_WORKER_MEMORY_MB")
                                  or DEFAULT_WORKER_MEMORY_BYTES // 2**20),
+            profile=kwargs.pop("profile", None) or os.environ.get("DISCLOSURE_PROFILE") or "local",
             **kwargs,
         )
 

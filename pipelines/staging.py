@@ -8,6 +8,8 @@ or any fsspec URL (`s3://bucket/staging`, `gs://…`, `memory://…` in tests) b
 
 A folder without its manifest is a batch still being written (or abandoned by a killed run): the
 loader never reads it. The manifest-last rule works on object stores, which have no atomic rename.
+Names starting with a dot are not batches (the cluster profile keeps Dagster's step outputs in
+`.step-outputs/` beside them, so that the staging location is the one store workers share).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pipelines.schema import FACT_TABLES, polars_schema
 
 OUTCOMES_FILE = "outcomes.pkl"
 MANIFEST_FILE = "manifest.json"
+STEP_OUTPUTS_FOLDER = ".step-outputs"
 # A folder without a manifest this old was left by a killed run.
 STALE_PARTIAL_SECONDS = 6 * 3600
 
@@ -47,6 +50,11 @@ def _fs(location: str) -> tuple[AbstractFileSystem, str]:
 def _url(fs: AbstractFileSystem, path: str) -> str:
     """A path of `fs` as a string that opens on the same file system again (plain paths stay plain)."""
     return path if isinstance(fs, LocalFileSystem) else fs.unstrip_protocol(path)
+
+
+def step_outputs_location(location: str) -> str:
+    """Where the cluster profile keeps Dagster's (small) step outputs: inside the staging location."""
+    return f"{str(location).rstrip('/')}/{STEP_OUTPUTS_FOLDER}"
 
 
 def write_batch(location: str, name: str, outcomes: list[ParseOutcome]) -> StagedBatch:
@@ -69,13 +77,18 @@ def write_batch(location: str, name: str, outcomes: list[ParseOutcome]) -> Stage
     return batch
 
 
+def _batch_folders(fs: AbstractFileSystem, root: str) -> list[str]:
+    folders = (p.rstrip("/") for p in fs.ls(root, detail=False))
+    return [f for f in folders if not f.rsplit("/", 1)[-1].startswith(".")]
+
+
 def pending_batches(location: str) -> list[StagedBatch]:
     """The complete batches waiting in the staging location, oldest name first."""
     fs, root = _fs(location)
     if not fs.isdir(root):
         return []
     out = []
-    for folder in sorted(p.rstrip("/") for p in fs.ls(root, detail=False)):
+    for folder in sorted(_batch_folders(fs, root)):
         manifest = f"{folder}/{MANIFEST_FILE}"
         if not fs.exists(manifest):
             continue
@@ -104,7 +117,7 @@ def remove_stale_partials(location: str, now: float | None = None) -> int:
         return 0
     now = time.time() if now is None else now
     removed = 0
-    for folder in (p.rstrip("/") for p in fs.ls(root, detail=False)):
+    for folder in _batch_folders(fs, root):
         if fs.exists(f"{folder}/{MANIFEST_FILE}"):
             continue
         stamp = _modified(fs, folder)

@@ -274,6 +274,13 @@ def scan_view(scanned: Sequence[FileRef]) -> ScanView:
     return ScanView(len(scanned), table, frozenset((r.path, r.sha256) for r in scanned))
 
 
+def load_time() -> dt.datetime:
+    """The time a run's loader stamps on every batch it loads (UTC, naive like the warehouse's
+    TIMESTAMPs). One per run, not per batch: files first seen in the same run tie, and their order is
+    decided by path, not by which batch happened to load first."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | ScanView,
                outcomes: Sequence[ParseOutcome], now: dt.datetime | None = None,
                staged_facts: dict[str, pl.DataFrame] | None = None) -> dict[str, int]:
@@ -284,7 +291,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | Scan
     inside the outcomes. A run that found nothing new only marks files as seen.
     """
     view = scanned if isinstance(scanned, ScanView) else scan_view(scanned)
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = now or load_time()
     counts: dict[str, int] = {}
     # An outcome of content the scan no longer sees (the file changed or vanished after it was parsed,
     # e.g. a staged batch loaded late) describes nothing in the folder: the new content is parsed next.

@@ -10,17 +10,20 @@ ledger and the run goes on.
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 import dagster as dg
 import polars as pl
 
 from pipelines.batches import BATCH_KEYS, batch_of
 from pipelines.checks import checks_are_current, refresh_dq_results
+from pipelines.cluster import WAREHOUSE_QUEUE_TAG
 from pipelines.defs.resources import WarehouseResource
-from pipelines.ingest import batches, discover, parse_all
+from pipelines.ingest import batches, by_batch, discover, parse_all
+from pipelines.parse import FileRef
 from pipelines.schema import DQ_RESULTS, TABLES, WAREHOUSE_STATE, TableDef
-from pipelines.staging import StagedBatch, clear, pending_batches, read_batch, remove_stale_partials, write_batch
-from pipelines.warehouse import load_batch, scan_view
+from pipelines.staging import clear, pending_batches, read_batch, remove_stale_partials, write_batch
+from pipelines.warehouse import load_batch, load_time, scan_view
 
 WRITER_POOL = "duckdb_writer"
 PREVIEW_ROWS = 10
@@ -44,7 +47,7 @@ def markdown_table(frame: pl.DataFrame, limit: int = PREVIEW_ROWS) -> dg.Markdow
     return dg.MetadataValue.md("\n".join(lines))
 
 
-@dg.asset(group_name="ingest", kinds={"python"}, owners=OWNERS)
+@dg.asset(group_name="ingest", kinds={"python"}, owners=OWNERS, op_tags=WAREHOUSE_QUEUE_TAG)
 def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every file under the raw folder (DISCLOSURE_RAW_DIR) with its content hash, and how many of them
     the warehouse has not seen yet (new or changed). Unchanged path, size and mtime skip re-hashing."""
@@ -64,54 +67,95 @@ def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
 BATCHES = dg.StaticPartitionsDefinition(list(BATCH_KEYS))
 
 
-def _selected_batches(context: dg.AssetExecutionContext) -> list[str] | None:
-    """The batches this run covers: those of its partition key or range, else (a plain run) all."""
-    if context.has_partition_key or context.has_partition_key_range:
-        return list(context.partition_keys)
-    return None
-
-
 class ParseConfig(dg.Config):
     retry_quarantined: bool = False
     """Parse every quarantined file again, not only new or changed ones (the `retry_quarantined` job)."""
 
 
-@dg.asset(group_name="ingest", kinds={"python", "parquet"}, owners=OWNERS, deps=["raw_files"],
-          partitions_def=BATCHES, backfill_policy=dg.BackfillPolicy.single_run())
-def parsed_reports(context: dg.AssetExecutionContext, config: ParseConfig,
-                   warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """The new or changed files parsed in parallel worker processes and staged on disk (Parquet cells +
-    outcomes) for the loader: each file a report (every cell of its form) or a quarantine with a
-    stable error code. Partitioned into 16 batches by a hash of the file's path: a plain run covers
-    all of them; materialize one partition to re-run that batch alone (then the loader). A bad file
-    never fails the run; memory stays flat however many files."""
+@dataclass(frozen=True)
+class ParseWork:
+    """What one parse step does: the files of some batches, staged under the run's prefix. Small
+    enough to travel to another machine as a step input."""
+
+    prefix: str
+    files: dict[str, list[FileRef]]
+
+
+@dg.op(ins={"raw_files": dg.In(dg.Nothing)}, out=dg.DynamicOut(ParseWork), tags=WAREHOUSE_QUEUE_TAG)
+def plan_parse(context: dg.OpExecutionContext, config: ParseConfig, warehouse: WarehouseResource):
+    """Which files of the selected batches are new or changed, split into parse steps: one step for
+    every batch in the cluster profile (Celery spreads them over the workers), one step for all of
+    them locally (its own process pool spreads the files over the cores)."""
     settings = warehouse.settings()
-    keys = _selected_batches(context)
+    keys = list(context.partition_keys) if context.has_partition_key or context.has_partition_key_range else None
     with warehouse.connection() as con:
         found = discover(con, settings.raw_dir, keys, retry_quarantined=config.retry_quarantined)
     remove_stale_partials(settings.staging)
-    prefix = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{context.run.run_id[:8]}"
-    staged: list[StagedBatch] = []
-    quarantined: Counter[str] = Counter()
-    formats: Counter[str] = Counter()
-    outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
+    created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
+    prefix = f"{created.astimezone(dt.UTC):%Y%m%dT%H%M%S}-{context.run_id[:8]}"
+    groups = by_batch(found.todo)
+    context.log.info(f"batches {'all' if keys is None else ', '.join(keys)}: {len(found.scanned)} files, "
+                     f"{len(found.todo)} to parse")
+    if settings.profile == "cluster" and groups:
+        for key, files in groups.items():
+            yield dg.DynamicOutput(ParseWork(prefix, {key: files}), mapping_key=f"batch_{key}")
+    else:  # one step, even with nothing to parse: the loader still marks the scan as seen
+        yield dg.DynamicOutput(ParseWork(prefix, groups), mapping_key="all")
+
+
+@dg.op(retry_policy=dg.RetryPolicy(max_retries=2, delay=10))
+def parse_batch(context: dg.OpExecutionContext, warehouse: WarehouseResource, work: ParseWork) -> dict:
+    """Parse one step's files in supervised worker processes and stage them for the loader (Parquet
+    cells + outcomes, per batch key). Needs the raw folder and the staging location, never the
+    warehouse, so it can run on any machine. Staged names depend only on the run and the files, so
+    a step retried after its worker died rewrites the same batches."""
+    settings = warehouse.settings()
+    todo = [ref for files in work.files.values() for ref in files]
+    outcomes = parse_all(settings.raw_dir, todo, settings.worker_count(),
                          max_bytes=settings.max_file_bytes, limits=settings.limits())
-    for number, batch in enumerate(batches(outcomes, settings.batch_size)):
-        quarantined.update(o.error_code for o in batch if not o.ok)
-        formats.update(o.source_format for o in batch)
-        staged.append(write_batch(settings.staging, f"{prefix}-{number:05d}", batch))
-    return dg.MaterializeResult(metadata={
-        "batches_selected": "all" if keys is None else ", ".join(keys),
-        "retry_quarantined": config.retry_quarantined,
-        "files_in_batches": len(found.scanned),
-        "files_parsed": sum(b.files for b in staged),
-        "reports": sum(b.reports for b in staged),
-        "staged_batches": len(staged),
-        "quarantined": dict(quarantined),
-        "formats": dict(formats),
-        "workers": settings.worker_count(),
+    numbers: Counter[str] = Counter()
+    summary: dict = {"files_parsed": 0, "reports": 0, "staged_batches": 0, "quarantined": Counter(), "formats": Counter()}
+    for key, batch in batches(outcomes, settings.batch_size):
+        staged = write_batch(settings.staging, f"{work.prefix}-{key}-{numbers[key]:04d}", batch)
+        numbers[key] += 1
+        summary["files_parsed"] += staged.files
+        summary["reports"] += staged.reports
+        summary["staged_batches"] += 1
+        summary["quarantined"].update(o.error_code for o in batch if not o.ok)
+        summary["formats"].update(o.source_format for o in batch)
+    context.log.info(f"batches {', '.join(work.files) or '(none)'}: {summary['files_parsed']} files staged "
+                     f"on {settings.worker_count()} worker processes")
+    return summary
+
+
+@dg.op
+def staged_summary(context: dg.OpExecutionContext, warehouse: WarehouseResource, summaries: list[dict]) -> dict:
+    """The run's parse steps added up, for the asset's metadata."""
+    total: dict = {"files_parsed": 0, "reports": 0, "staged_batches": 0, "quarantined": Counter(), "formats": Counter()}
+    for summary in summaries:
+        for name, value in summary.items():
+            total[name] += value
+    settings = warehouse.settings()
+    context.add_output_metadata({
+        **{k: (dict(v) if isinstance(v, Counter) else v) for k, v in total.items()},
+        "parse_steps": len(summaries),
+        "profile": settings.profile,
         "staging": settings.staging,
     })
+    return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in total.items()}
+
+
+@dg.graph_asset(group_name="ingest", kinds={"python", "parquet"}, owners=OWNERS,
+                ins={"raw_files": dg.AssetIn(dagster_type=dg.Nothing)},
+                partitions_def=BATCHES, backfill_policy=dg.BackfillPolicy.single_run())
+def parsed_reports(raw_files):
+    """The new or changed files parsed in parallel and staged (Parquet cells + outcomes) for the
+    loader: each file a report (every cell of its form) or a quarantine with a stable error code.
+    Partitioned into 16 batches by a hash of the file's path: a plain run covers all of them;
+    materialize one partition to re-run that batch alone (then the loader). In the cluster profile
+    each batch is its own step, run by whichever Celery worker is free. A bad file never fails the
+    run; memory stays flat however many files."""
+    return staged_summary(plan_parse(raw_files).map(parse_batch).collect())
 
 
 @dg.multi_asset(
@@ -121,6 +165,7 @@ def parsed_reports(context: dg.AssetExecutionContext, config: ParseConfig,
         for t in WAREHOUSE_TABLES
     ],
     pool=WRITER_POOL,
+    op_tags=WAREHOUSE_QUEUE_TAG,
 )
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Loads every staged batch into DuckDB: ledger, reports, agencies, the three fact tables, unmapped
@@ -130,15 +175,16 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     only marks the files as seen."""
     settings = warehouse.settings()
     written: Counter[str] = Counter()
+    now = load_time()
     with warehouse.connection() as con:
         scanned = scan_view(discover(con, settings.raw_dir).scanned)
         pending = pending_batches(settings.staging)
         for batch in pending:
             outcomes, facts = read_batch(batch.path)
-            written.update(load_batch(con, scanned, outcomes, staged_facts=facts))
+            written.update(load_batch(con, scanned, outcomes, now, staged_facts=facts))
             clear(batch.path)
         if not pending:
-            written.update(load_batch(con, scanned, []))
+            written.update(load_batch(con, scanned, [], now))
         for table in WAREHOUSE_TABLES:
             yield dg.MaterializeResult(asset_key=table.name, metadata=_table_metadata(con, table, written))
     context.log.info(f"batches loaded: {len(pending)}; rows written: {dict(written)}")
@@ -169,7 +215,7 @@ def _table_metadata(con, table: TableDef, written: Counter[str]) -> dict:
     return meta
 
 
-@dg.asset(group_name="quality", kinds={"duckdb", "sql"}, owners=OWNERS, pool=WRITER_POOL,
+@dg.asset(group_name="quality", kinds={"duckdb", "sql"}, owners=OWNERS, pool=WRITER_POOL, op_tags=WAREHOUSE_QUEUE_TAG,
           deps=[t.name for t in WAREHOUSE_TABLES],
           metadata={"dagster/column_schema": column_schema(DQ_RESULTS)})
 def dq_results(warehouse: WarehouseResource) -> dg.MaterializeResult:

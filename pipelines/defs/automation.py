@@ -20,7 +20,7 @@ ingest_job = dg.define_asset_job(
 
 retry_quarantined_job = dg.define_asset_job(
     "retry_quarantined", selection=dg.AssetSelection.all(), tags=WRITER_TAG,
-    config={"ops": {"parsed_reports": {"config": {"retry_quarantined": True}}}},
+    config={"ops": {"parsed_reports": {"ops": {"plan_parse": {"config": {"retry_quarantined": True}}}}}},
     description="An ingest run that also parses every quarantined file again (after fixing a file's "
                 "sidecar, installing LibreOffice, raising a limit…).",
 )

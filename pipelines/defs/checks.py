@@ -1,35 +1,51 @@
-"""One Dagster asset check per SQL rule in sql/checks/, on the table its header names."""
+"""One Dagster asset check per SQL rule in sql/checks/, on the table its header names.
+
+All checks are one step: they read the rows the run's dq_results step wrote, a query each, so a
+step per check would only add start-up cost (a process or a Celery task each in the cluster profile).
+"""
 
 
 import dagster as dg
 import polars as pl
 
 from pipelines.checks import CheckDef, load_checks
-from pipelines.defs.assets import markdown_table
+from pipelines.cluster import WAREHOUSE_QUEUE_TAG
+from pipelines.defs.assets import WRITER_POOL, markdown_table
 from pipelines.defs.resources import WarehouseResource
 
 SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
 
 
-def build_check(check: CheckDef) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=check.asset, name=check.name, description=check.description, blocking=False,
-                    additional_deps=["dq_results"], pool="duckdb_writer")
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        # dq_results holds this SQL's rows from the run's dq_results step: read them, do not recompute.
-        with warehouse.connection() as con:
-            rows = pl.from_arrow(con.sql(
-                "select agency_id, year, report_id, detail from dq_results where check_name = $name "
-                "order by report_id", params={"name": check.name}).to_arrow_table())
-        return dg.AssetCheckResult(
-            passed=rows.height == 0,
-            severity=SEVERITY[check.severity],
-            metadata={"violations": rows.height, "sql": f"sql/checks/{check.name}.sql",
-                      "preview": markdown_table(rows, 20)},
-        )
+def check_result(con, check: CheckDef) -> dg.AssetCheckResult:
+    # dq_results holds this SQL's rows from the run's dq_results step: read them, do not recompute.
+    rows = pl.from_arrow(con.sql(
+        "select agency_id, year, report_id, detail from dq_results where check_name = $name "
+        "order by report_id", params={"name": check.name}).to_arrow_table())
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(check.asset),
+        check_name=check.name,
+        passed=rows.height == 0,
+        severity=SEVERITY[check.severity],
+        metadata={"violations": rows.height, "sql": f"sql/checks/{check.name}.sql",
+                  "preview": markdown_table(rows, 20)},
+    )
 
-    return _check
+
+def build_checks(checks: list[CheckDef]) -> dg.AssetChecksDefinition:
+    specs = [dg.AssetCheckSpec(c.name, asset=c.asset, description=c.description, blocking=False,
+                               additional_deps=["dq_results"]) for c in checks]
+
+    @dg.multi_asset_check(name="sql_checks", specs=specs, can_subset=True, pool=WRITER_POOL, op_tags=WAREHOUSE_QUEUE_TAG)
+    def _checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        selected = context.selected_asset_check_keys
+        with warehouse.connection() as con:
+            for check in checks:
+                if dg.AssetCheckKey(dg.AssetKey(check.asset), check.name) in selected:
+                    yield check_result(con, check)
+
+    return _checks
 
 
 @dg.definitions
 def asset_checks() -> dg.Definitions:
-    return dg.Definitions(asset_checks=[build_check(c) for c in load_checks()])
+    return dg.Definitions(asset_checks=[build_checks(load_checks())])

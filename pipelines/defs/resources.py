@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import dagster as dg
 import duckdb
 
+from pipelines.cluster import CeleryConfig
 from pipelines.settings import DEFAULT_MEMORY_LIMIT, Settings
+from pipelines.staging import step_outputs_location
 from pipelines.warehouse import connect_waiting
 
 
@@ -37,8 +39,24 @@ class WarehouseResource(dg.ConfigurableResource):
             con.close()
 
 
+def execution_for(settings: Settings) -> tuple[dg.ExecutorDefinition, dict]:
+    """The executor and extra resources of a deployment profile (DISCLOSURE_PROFILE).
+
+    local: in-process execution. The steps run one after another in one process (parsing fans out to
+    its own worker pool), so no step pays Dagster's per-process start-up and only one process opens
+    DuckDB. cluster: dagster-celery sends every step to a Celery worker (parse steps to any, steps
+    that open the warehouse to the `warehouse` queue), and step outputs live in the staging location,
+    the one store every worker shares.
+    """
+    if settings.profile != "cluster":
+        return dg.in_process_executor, {}
+    from dagster_celery import celery_executor  # the `cluster` extra
+
+    executor = celery_executor.configured(CeleryConfig.from_env().executor_config(), name="celery")
+    return executor, {"io_manager": dg.FilesystemIOManager(base_dir=step_outputs_location(settings.staging))}
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
-    # In-process execution: the steps run one after another in one process (parsing fans out to its own
-    # worker pool), so no step pays Dagster's per-process start-up and only one process opens DuckDB.
-    return dg.Definitions(resources={"warehouse": WarehouseResource()}, executor=dg.in_process_executor)
+    executor, extra = execution_for(Settings.from_env())
+    return dg.Definitions(resources={"warehouse": WarehouseResource(), **extra}, executor=executor)

@@ -9,7 +9,8 @@
 -- asset: source_files
 with last_scan as (
     select loaded_at, files_seen, coalesce(files_waiting, 0) as files_waiting
-    from load_log order by loaded_at desc limit 1
+    -- the batches of one run share loaded_at; the last of them waits on the fewest files
+    from load_log order by loaded_at desc, files_waiting asc limit 1
 ),
 accounted as (
     select count(*) as n from source_files, last_scan

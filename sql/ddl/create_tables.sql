@@ -283,7 +283,7 @@ create table if not exists load_log (
     files_waiting BIGINT
 );
 comment on table load_log is 'One row per batch the loader committed (and per run that found nothing new): what the scan saw and what the batch held. The ledger_complete check compares the ledger with the latest scan.';
-comment on column load_log.loaded_at is 'when the batch committed (UTC); the ledger''s last_seen_at of the scan';
+comment on column load_log.loaded_at is 'when the run''s loader started (UTC; its batches share it); the ledger''s last_seen_at of the scan';
 comment on column load_log.files_seen is 'files the run''s scan found under the raw folder';
 comment on column load_log.files_in_batch is 'files parsed in this batch (reports + quarantined)';
 comment on column load_log.reports_in_batch is 'of which became reports';

@@ -1,0 +1,189 @@
+"""Postgres, Redis and Celery workers on loopback, started for the cluster tests and stopped after.
+
+Debian's packages (`postgresql`, `redis-server`; `make test-cluster` installs them when missing)
+run from temporary folders on free ports: nothing is left behind and no system service is touched.
+Postgres refuses to run as root, so as root its folder belongs to the `postgres` user and it is
+started through `runuser`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CLUSTER_HOME_YAML = REPO / "deploy" / "cluster" / "dagster.yaml"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _postgres_bin(name: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+def missing_services() -> list[str]:
+    """What this machine lacks to run the cluster tests (empty: all there)."""
+    missing = [n for n in ("initdb", "postgres") if _postgres_bin(n) is None]
+    missing += [n for n in ("redis-server",) if shutil.which(n) is None]
+    try:
+        import dagster_celery  # noqa: F401
+        import dagster_postgres  # noqa: F401
+        import redis  # noqa: F401
+    except ImportError as exc:
+        missing.append(f"python package {exc.name} (pip install -e '.[cluster]')")
+    return missing
+
+
+def _wait(ready, what: str, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if ready():
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"{what} did not start within {seconds:.0f} s")
+
+
+def _stop(proc: subprocess.Popen, seconds: float = 20.0) -> None:
+    """SIGTERM the process group, then SIGKILL what is left."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(seconds)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[dict[str, str]]:
+    """A throwaway Postgres on 127.0.0.1 with a `dagster` database; yields the DAGSTER_PG_* env vars."""
+    as_root = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="disclosure-pg-"))
+    data = folder / "data"
+    run_as = ["runuser", "-u", "postgres", "--"] if as_root else []
+    if as_root:
+        shutil.chown(folder, "postgres", "postgres")
+    port = free_port()
+    proc = None
+    try:
+        subprocess.run([*run_as, _postgres_bin("initdb"), "-D", str(data), "-U", "dagster", "--auth=trust",
+                        "--encoding=UTF8", "--no-sync"], check=True, capture_output=True)
+        log = open(folder / "postgres.log", "wb")  # noqa: SIM115 - the server writes it until stopped
+        proc = subprocess.Popen([*run_as, _postgres_bin("postgres"), "-D", str(data), "-p", str(port),
+                                 "-c", "listen_addresses=127.0.0.1", "-k", str(folder), "-c", "fsync=off",
+                                 "-c", "max_connections=200"],
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        import psycopg2
+
+        def ready() -> bool:
+            con = psycopg2.connect(host="127.0.0.1", port=port, user="dagster", dbname="postgres")
+            con.autocommit = True
+            with con.cursor() as cur:
+                cur.execute("create database dagster")
+            con.close()
+            return True
+
+        _wait(ready, "Postgres")
+        yield {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": str(port), "DAGSTER_PG_USER": "dagster",
+               "DAGSTER_PG_PASSWORD": "trust", "DAGSTER_PG_DB": "dagster"}
+    finally:
+        if proc is not None:
+            _stop(proc)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    """A throwaway Redis on 127.0.0.1 (no persistence); yields its URL."""
+    folder = Path(tempfile.mkdtemp(prefix="disclosure-redis-"))
+    port = free_port()
+    log = open(folder / "redis.log", "wb")  # noqa: SIM115 - the server writes it until stopped
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(folder)],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        import redis
+
+        _wait(lambda: redis.Redis(host="127.0.0.1", port=port).ping(), "Redis")
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        _stop(proc)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class Worker:
+    name: str
+    proc: subprocess.Popen
+    log: Path
+
+    def owns(self, pid: int) -> bool:
+        """Whether a process belongs to this worker (its pool processes share its process group)."""
+        try:
+            return os.getpgid(pid) == self.proc.pid
+        except ProcessLookupError:
+            return False
+
+    def kill(self) -> None:
+        """Kill the worker outright (SIGKILL to its whole process group): what a lost machine looks like."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+
+@dataclass
+class Cluster:
+    """The environment every process of the cluster profile shares, and the workers started in it."""
+
+    env: dict[str, str]
+    home: Path
+    workers: list[Worker] = field(default_factory=list)
+
+    def start_worker(self, name: str, queues: str) -> Worker:
+        log = self.home / f"worker-{name}.log"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "pipelines.celery_worker", "worker", "-Q", queues,
+             "-n", f"{name}@%h", "-P", "solo", "--without-gossip", "--without-mingle", "-l", "INFO"],
+            cwd=REPO, env=self.env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            start_new_session=True)
+        worker = Worker(name, proc, log)
+        self.workers.append(worker)
+        _wait(lambda: b" ready." in log.read_bytes(), f"Celery worker {name}", 120)
+        return worker
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            _stop(worker.proc)
+        self.workers.clear()
+
+
+def cluster_env(base: dict[str, str], pg_env: dict[str, str], redis_url: str, home: Path) -> dict[str, str]:
+    """The environment of the cluster profile: Dagster's home with deploy/cluster/dagster.yaml."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CLUSTER_HOME_YAML, home / "dagster.yaml")
+    return {
+        **base, **pg_env,
+        "DAGSTER_HOME": str(home),
+        "DAGSTER_ARTIFACT_DIR": str(home / "artifacts"),
+        "DAGSTER_COMPUTE_LOG_DIR": str(home / "logs"),
+        "DISCLOSURE_PROFILE": "cluster",
+        "DISCLOSURE_CELERY_BROKER": f"{redis_url}/0",
+        "DISCLOSURE_CELERY_BACKEND": f"{redis_url}/1",
+    }

@@ -1,0 +1,225 @@
+"""The cluster profile, for real: Postgres instance storage, a Redis broker and two Celery workers on
+loopback run the whole pipeline on a generated corpus of a few thousand reports, and the warehouse
+comes out identical, row for row, to the local profile's — also when a worker is killed in the
+middle of a parse batch (its batch is handed to the other worker and run again).
+
+Run with `make test-cluster` (installs Postgres, Redis and the `cluster` extra when missing).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.cluster_services import REPO, Cluster, cluster_env, missing_services, postgres, redis_server
+
+pytestmark = [pytest.mark.cluster, pytest.mark.slow]
+
+CORPUS_SIZE = 3000
+FORMATS = ["tab_text", "pipe_text", "markdown", "separator", "line_text", "pdf_text", "docx", "html"]
+RUN_TIMEOUT_S = 900
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _services_present():
+    missing = missing_services()
+    if missing:
+        pytest.skip("cluster services missing (make test-cluster installs them): " + ", ".join(missing))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """A few thousand synthetic reports in eight layouts, with copies and files that must be quarantined."""
+    from pipelines.synth.corpus import write_corpus
+
+    out = tmp_path_factory.mktemp("corpus")
+    write_corpus(out, CORPUS_SIZE, seed=7, formats=FORMATS)
+    raw = out / "raw"
+    copies = raw / "copies"
+    copies.mkdir()
+    for src in sorted((raw / "tab_text").iterdir())[:20]:  # the same content at two paths
+        shutil.copy(src, copies / src.name)
+    bad = raw / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    (bad / "notes.txt").write_text("会议纪要\n今天天气很好。\n", encoding="utf-8")
+    return raw
+
+
+def _base_env(raw: Path, db: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "DISCLOSURE_"))}
+    env.update({"DISCLOSURE_RAW_DIR": str(raw), "DISCLOSURE_DB_PATH": str(db), "PYTHONPATH": str(REPO)})
+    return env
+
+
+def _ingest_command() -> list[str]:
+    return [str(Path(sys.executable).parent / "dagster"), "job", "execute", "-m", "pipelines.definitions", "-j", "ingest"]
+
+
+@pytest.fixture(scope="module")
+def local_warehouse(corpus, tmp_path_factory) -> Path:
+    """The local profile's warehouse: `make run`'s command, SQLite instance, in-process execution."""
+    root = tmp_path_factory.mktemp("local")
+    home = root / "dagster"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    db = root / "warehouse" / "disclosure.duckdb"
+    env = {**_base_env(corpus, db), "DAGSTER_HOME": str(home), "DAGSTER_STORAGE_DIR": str(home / "storage"),
+           "DAGSTER_ARTIFACT_DIR": str(home / "artifacts"), "DAGSTER_COMPUTE_LOG_DIR": str(home / "logs")}
+    done = subprocess.run(_ingest_command(), cwd=REPO, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return db
+
+
+@pytest.fixture(scope="module")
+def services():
+    with postgres() as pg_env, redis_server() as redis_url:
+        yield pg_env, redis_url
+
+
+def _cluster(services, corpus: Path, root: Path, redeliver_s: int) -> Cluster:
+    pg_env, redis_url = services
+    db = root / "warehouse" / "disclosure.duckdb"
+    env = cluster_env(_base_env(corpus, db), pg_env, redis_url, root / "dagster")
+    # Each worker parses with one process: two workers on a two-core machine.
+    env.update({"DISCLOSURE_WORKERS": "1", "DISCLOSURE_CELERY_REDELIVER_S": str(redeliver_s),
+                "DISCLOSURE_STAGING_DIR": str(root / "staging")})
+    return Cluster(env, root / "dagster")
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
+    """Every table's columns but its timestamps (when a run happened is not what it computed)."""
+    rows = con.execute(
+        "select table_name, column_name from duckdb_columns() where database_name = $db "
+        "and data_type not like 'TIMESTAMP%' order by table_name, column_index", {"db": catalog}).fetchall()
+    tables: dict[str, list[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, []).append(column)
+    return tables
+
+
+def assert_identical(expected_db: Path, actual_db: Path) -> dict[str, int]:
+    """The two warehouses hold the same rows (as multisets) in every table; return row counts."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{expected_db}' as expected (read_only)")
+        con.execute(f"attach '{actual_db}' as actual (read_only)")
+        expected, actual = _table_columns(con, "expected"), _table_columns(con, "actual")
+        assert expected == actual
+        counts = {}
+        for table, columns in expected.items():
+            cols = ", ".join(f'"{c}"' for c in columns)
+            n_expected = con.execute(f"select count(*) from expected.{table}").fetchall()[0][0]
+            n_actual = con.execute(f"select count(*) from actual.{table}").fetchall()[0][0]
+            assert n_expected == n_actual, f"{table}: {n_expected} rows locally, {n_actual} on the cluster"
+            for a, b in (("expected", "actual"), ("actual", "expected")):
+                diff = con.execute(f"select {cols} from {a}.{table} except all select {cols} from {b}.{table} "
+                                   "limit 3").fetchall()
+                assert diff == [], f"{table}: rows in {a} but not in {b}: {diff}"
+            counts[table] = n_expected
+        return counts
+    finally:
+        con.close()
+
+
+def _run_ingest(cluster: Cluster) -> subprocess.Popen:
+    log = open(cluster.home / "run.log", "wb")  # noqa: SIM115 - the run writes it until it ends
+    return subprocess.Popen(_ingest_command(), cwd=REPO, env=cluster.env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _run_log(cluster: Cluster) -> str:
+    logs = [cluster.home / "run.log", *(w.log for w in cluster.workers)]
+    return "\n".join(p.read_text(errors="replace")[-4000:] for p in logs if p.exists())
+
+
+def _events(instance, run_id: str, event_type):
+    return [r.event_log_entry for r in instance.get_records_for_run(run_id, of_type=event_type, limit=10000).records]
+
+
+def _latest_run_id(instance) -> str | None:
+    runs = instance.get_runs(limit=1)
+    return runs[0].run_id if runs else None
+
+
+def _use_instance_env(cluster: Cluster, monkeypatch) -> None:
+    """This process reads the cluster's instance too (its dagster.yaml takes settings from the env)."""
+    for key, value in cluster.env.items():
+        if key.startswith("DAGSTER_"):
+            monkeypatch.setenv(key, value)
+
+
+def test_cluster_run_is_identical_to_local(services, corpus, local_warehouse, tmp_path, monkeypatch):
+    """Two Celery workers share the parse steps (one per batch); the warehouse equals the local run's."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    cluster = _cluster(services, corpus, tmp_path, redeliver_s=600)
+    _use_instance_env(cluster, monkeypatch)
+    try:
+        workers = [cluster.start_worker("warehouse", "warehouse,dagster"), cluster.start_worker("parser", "dagster")]
+        run = _run_ingest(cluster)
+        assert run.wait(RUN_TIMEOUT_S) == 0, _run_log(cluster)
+        with DagsterInstance.from_ref(_instance_ref(cluster)) as instance:
+            starts = _events(instance, _latest_run_id(instance), DagsterEventType.STEP_START)
+            parse_steps = [e for e in starts if e.step_key.startswith("parsed_reports.parse_batch[")]
+            assert len({e.step_key for e in parse_steps}) == 16  # one step per batch: the corpus fills every batch
+            for worker in workers:
+                assert any(worker.owns(e.dagster_event.pid) for e in parse_steps), f"{worker.name} parsed no batch"
+            writers = [e for e in starts if e.step_key.startswith("warehouse_tables")]
+            assert writers and all(workers[0].owns(e.dagster_event.pid) for e in writers)  # the warehouse queue
+    finally:
+        cluster.stop_workers()
+    counts = assert_identical(local_warehouse, tmp_path / "warehouse" / "disclosure.duckdb")
+    assert counts["reports"] >= CORPUS_SIZE and counts["fact_applications"] > 0
+
+
+def test_killed_worker_batch_is_retried_and_result_identical(services, corpus, local_warehouse, tmp_path, monkeypatch):
+    """SIGKILL one worker (all its processes) while it parses a batch: the unacknowledged batch goes
+    back to the queue, the other worker runs it again, the run succeeds and the warehouse is the same."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    cluster = _cluster(services, corpus, tmp_path, redeliver_s=30)
+    _use_instance_env(cluster, monkeypatch)
+    try:
+        cluster.start_worker("warehouse", "warehouse,dagster")
+        victim = cluster.start_worker("parser", "dagster")
+        with DagsterInstance.from_ref(_instance_ref(cluster)) as instance:
+            before = _latest_run_id(instance)
+            run = _run_ingest(cluster)
+            killed_step = None
+            deadline = time.monotonic() + RUN_TIMEOUT_S
+            while killed_step is None and run.poll() is None and time.monotonic() < deadline:
+                run_id = _latest_run_id(instance)
+                if run_id not in (None, before):
+                    done = {e.step_key for e in _events(instance, run_id, DagsterEventType.STEP_SUCCESS)}
+                    for event in _events(instance, run_id, DagsterEventType.STEP_START):
+                        if ("parse_batch[" in event.step_key and event.step_key not in done
+                                and victim.owns(event.dagster_event.pid)):
+                            victim.kill()
+                            killed_step = event.step_key
+                            break
+                time.sleep(0.1)
+            assert killed_step is not None, "the second worker never started a parse batch\n" + _run_log(cluster)
+            assert killed_step not in {e.step_key for e in _events(instance, run_id, DagsterEventType.STEP_SUCCESS)}
+            assert run.wait(RUN_TIMEOUT_S) == 0, _run_log(cluster)
+            starts = [e for e in _events(instance, run_id, DagsterEventType.STEP_START) if e.step_key == killed_step]
+            successes = [e for e in _events(instance, run_id, DagsterEventType.STEP_SUCCESS)
+                         if e.step_key == killed_step]
+            assert len(starts) == 2 and len(successes) == 1, "the killed worker's batch should run again, once"
+            assert not victim.owns(successes[0].dagster_event.pid)
+    finally:
+        cluster.stop_workers()
+    assert_identical(local_warehouse, tmp_path / "warehouse" / "disclosure.duckdb")
+
+
+def _instance_ref(cluster: Cluster):
+    from dagster._core.instance import InstanceRef
+
+    return InstanceRef.from_dir(str(cluster.home))
