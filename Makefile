@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+CLUSTER_STAMP := $(VENV)/.installed-cluster
 
 # Dagster's home is the git-ignored .dagster/, whose dagster.yaml links to the top-level one: the
 # instance config is versioned, everything Dagster writes (runs, logs, queues) stays out of the sources.
@@ -16,7 +17,8 @@ export DAGSTER_COMPUTE_LOG_DIR := $(DAGSTER_STATE_DIR)/logs
 export DISCLOSURE_RAW_DIR ?= data/raw
 export DISCLOSURE_DB_PATH ?= data/warehouse/disclosure.duckdb
 
-.PHONY: install install-dev run dev test test-fast lint ddl clean dagster-home bench retry-quarantined
+.PHONY: install install-dev install-cluster run dev test test-fast test-cluster lint ddl clean dagster-home bench \
+	bench-cluster retry-quarantined
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +33,13 @@ $(DEV_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+$(CLUSTER_STAMP): pyproject.toml $(DEV_STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,cluster]'
+	touch $@
+
 install: $(STAMP)
 install-dev: $(DEV_STAMP)
+install-cluster: $(CLUSTER_STAMP)
 
 dagster-home:
 	@mkdir -p $(DAGSTER_STATE_DIR)
@@ -52,13 +59,19 @@ retry-quarantined: install dagster-home
 dev: install dagster-home
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
-## The whole test suite (ruff, definitions load, every test).
+## The whole test suite (ruff, definitions load, every test) but the cluster tests (make test-cluster).
 test: install-dev lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not cluster"
+
+## The cluster profile on this machine: installs Postgres and Redis (Debian packages) and the `cluster`
+## extra when missing, then the tests start them on loopback with two Celery workers, and stop them.
+test-cluster: install-cluster
+	bash deploy/install-cluster-services.sh
+	$(BIN)/pytest -q -m cluster
 
 ## Quick iteration: skips tests marked slow.
 test-fast: install-dev
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow and not cluster"
 
 lint: install-dev
 	$(BIN)/ruff check pipelines tests

@@ -56,6 +56,7 @@ class CeleryConfig:
             "task_acks_late": True,
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
+            "worker_pool": "solo",
             "broker_transport_options": transport,
             "result_backend_transport_options": {"visibility_timeout": self.redeliver_after_s},
             "broker_connection_retry_on_startup": True,

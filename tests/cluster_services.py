@@ -160,7 +160,7 @@ class Cluster:
         log = self.home / f"worker-{name}.log"
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "pipelines.celery_worker", "worker", "-Q", queues,
-             "-n", f"{name}@%h", "-P", "solo", "--without-gossip", "--without-mingle", "-l", "INFO"],
+             "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
             cwd=REPO, env=self.env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
             start_new_session=True)
         worker = Worker(name, proc, log)
