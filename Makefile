@@ -84,6 +84,12 @@ clean:
 	rm -rf $(DAGSTER_STATE_DIR) $(DISCLOSURE_DB_PATH) $(DISCLOSURE_DB_PATH).wal \
 		$(dir $(DISCLOSURE_DB_PATH))published $(dir $(DISCLOSURE_DB_PATH))staging
 
+## Benchmark of the cluster profile (Postgres, Redis, Celery workers on loopback): files/s per worker,
+## loader rate. BENCH_FILES=20000 BENCH_WORKERS=2 BENCH_PROCS_PER_WORKER=1 make bench-cluster
+bench-cluster: install-cluster
+	bash deploy/install-cluster-services.sh
+	$(BIN)/python -m tests.bench_cluster
+
 ## Benchmark (not a test): generates corpora, prints a table, writes docs/benchmarks.md.
 ## Smaller runs: BENCH_SIZES=2000,10000 make bench
 bench: install-dev
