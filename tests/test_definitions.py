@@ -160,3 +160,20 @@ def test_one_batch_runs_alone_and_a_staged_batch_waits_for_the_loader(definition
     assert pending_batches(stage) == []
     assert query(db_path, "select count(*), count(distinct path) from source_files") == [(len(paths), len(paths))]
     assert query(db_path, "select count(*) from reports") == [(len(paths),)]
+
+
+@pytest.mark.slow
+def test_retry_quarantined_job_parses_quarantined_files_again(definitions, raw_dir, db_path, monkeypatch):
+    """The job's own config reaches the planning step inside parsed_reports' graph."""
+    (raw_dir / "empty.txt").write_bytes(b"")
+    monkeypatch.setenv("DISCLOSURE_RAW_DIR", str(raw_dir))
+    monkeypatch.setenv("DISCLOSURE_DB_PATH", str(db_path))
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert definitions.resolve_job_def("ingest").execute_in_process(instance=instance).success
+        again = definitions.resolve_job_def("ingest").execute_in_process(instance=instance)
+        retried = definitions.resolve_job_def("retry_quarantined").execute_in_process(instance=instance)
+    def parsed(result) -> int:
+        [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "parsed_reports"]
+        return event.materialization.metadata["files_parsed"].value
+    assert parsed(again) == 0  # nothing new
+    assert parsed(retried) == 1  # the quarantined empty file, parsed again

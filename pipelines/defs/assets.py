@@ -67,9 +67,14 @@ def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
 BATCHES = dg.StaticPartitionsDefinition(list(BATCH_KEYS))
 
 
+# Runs with this tag (the `retry_quarantined` job's) parse every quarantined file again.
+RETRY_QUARANTINED_KEY = "disclosure/retry_quarantined"
+RETRY_QUARANTINED_TAG = {RETRY_QUARANTINED_KEY: "true"}
+
+
 class ParseConfig(dg.Config):
     retry_quarantined: bool = False
-    """Parse every quarantined file again, not only new or changed ones (the `retry_quarantined` job)."""
+    """Parse every quarantined file again, not only new or changed ones (as the `retry_quarantined` job does)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,8 @@ def plan_parse(context: dg.OpExecutionContext, config: ParseConfig, warehouse: W
     settings = warehouse.settings()
     keys = list(context.partition_keys) if context.has_partition_key or context.has_partition_key_range else None
     with warehouse.connection() as con:
-        found = discover(con, settings.raw_dir, keys, retry_quarantined=config.retry_quarantined)
+        retry = config.retry_quarantined or context.run.tags.get(RETRY_QUARANTINED_KEY) == "true"
+        found = discover(con, settings.raw_dir, keys, retry_quarantined=retry)
     remove_stale_partials(settings.staging)
     created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
     prefix = f"{created.astimezone(dt.UTC):%Y%m%dT%H%M%S}-{context.run_id[:8]}"

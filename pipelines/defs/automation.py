@@ -5,6 +5,7 @@ import hashlib
 
 import dagster as dg
 
+from pipelines.defs.assets import RETRY_QUARANTINED_TAG
 from pipelines.defs.resources import WarehouseResource
 from pipelines.scan import walk
 
@@ -18,9 +19,10 @@ ingest_job = dg.define_asset_job(
                 "publish the read-only copy.",
 )
 
+# A tag, not run config: an asset job over partitioned assets applies its config only to runs of one
+# partition, and this job's runs cover every batch.
 retry_quarantined_job = dg.define_asset_job(
-    "retry_quarantined", selection=dg.AssetSelection.all(), tags=WRITER_TAG,
-    config={"ops": {"parsed_reports": {"ops": {"plan_parse": {"config": {"retry_quarantined": True}}}}}},
+    "retry_quarantined", selection=dg.AssetSelection.all(), tags={**WRITER_TAG, **RETRY_QUARANTINED_TAG},
     description="An ingest run that also parses every quarantined file again (after fixing a file's "
                 "sidecar, installing LibreOffice, raising a limit…).",
 )
