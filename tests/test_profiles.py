@@ -57,6 +57,7 @@ def test_local_profile_runs_in_process(monkeypatch):
     assert defs().resolve_job_def("ingest").executor_def.name == "in_process"
 
 
+@pytest.mark.cluster
 @pytest.mark.skipif(not HAS_CELERY, reason="the `cluster` extra is not installed (make test-cluster)")
 def test_cluster_profile_sends_steps_to_celery_and_keeps_outputs_in_staging(monkeypatch, tmp_path):
     monkeypatch.setenv("DISCLOSURE_PROFILE", "cluster")
