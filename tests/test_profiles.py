@@ -13,7 +13,6 @@ import pytest
 from pipelines.batches import batch_of
 from pipelines.cluster import WAREHOUSE_QUEUE, CeleryConfig
 from pipelines.definitions import defs
-from pipelines.defs.assets import WAREHOUSE_TABLES
 from pipelines.ingest import batches, by_batch, parse_all
 from pipelines.scan import scan
 from pipelines.settings import Settings
@@ -105,19 +104,20 @@ def test_staging_skips_dot_folders(raw_dir, tmp_path):
 
 @pytest.mark.slow
 def test_per_batch_steps_give_the_same_warehouse(raw_dir, tmp_path, monkeypatch):
-    """The cluster profile's split (a parse step per batch) loads exactly what one local step loads."""
+    """The cluster profile's split (a parse step per batch) loads exactly what one local step loads.
+    Both run in-process here: the split comes from the resource's profile, the executor is the test's."""
+    from pipelines.defs.assets import parsed_reports, raw_files, warehouse_tables
+    from pipelines.defs.resources import WarehouseResource
+
     for i, src in enumerate(sorted(p for p in raw_dir.iterdir() if p.is_file())):
         shutil.copy(src, raw_dir / f"copy_{i}{src.suffix}")  # more batches, and copies to tie-break
-    monkeypatch.setenv("DISCLOSURE_RAW_DIR", str(raw_dir))
     warehouses = {}
     for profile in ("local", "cluster"):
         db = tmp_path / profile / "disclosure.duckdb"
-        monkeypatch.setenv("DISCLOSURE_DB_PATH", str(db))
-        monkeypatch.setenv("DISCLOSURE_PROFILE", profile)
-        assets = [a for a in defs().get_repository_def().assets_defs_by_key.values()]
+        warehouse = WarehouseResource(raw_dir=str(raw_dir), db_path=str(db), profile=profile)
         with dg.DagsterInstance.ephemeral() as instance:
-            result = dg.materialize(assets, selection=["raw_files", "parsed_reports", *(t.name for t in WAREHOUSE_TABLES)],
-                                    instance=instance, resources={"io_manager": dg.mem_io_manager})
+            result = dg.materialize([raw_files, parsed_reports, warehouse_tables], instance=instance,
+                                    resources={"io_manager": dg.mem_io_manager, "warehouse": warehouse})
             assert result.success
             steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
         parse_steps = [s for s in steps if ".parse_batch[" in s]

@@ -22,9 +22,11 @@ class WarehouseResource(dg.ConfigurableResource):
     workers: int = 0
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     lock_wait_seconds: float = 0.0  # 0: DISCLOSURE_LOCK_WAIT_S, else 30 minutes
+    profile: str | None = None  # None: DISCLOSURE_PROFILE, else local
 
     def settings(self) -> Settings:
-        return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit)
+        return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit,
+                                 profile=self.profile)
 
     @contextlib.contextmanager
     def connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
