@@ -93,8 +93,8 @@ def plan_parse(context: dg.OpExecutionContext, config: ParseConfig, warehouse: W
     them locally (its own process pool spreads the files over the cores)."""
     settings = warehouse.settings()
     keys = list(context.partition_keys) if context.has_partition_key or context.has_partition_key_range else None
+    retry = config.retry_quarantined or context.run.tags.get(RETRY_QUARANTINED_KEY) == "true"
     with warehouse.connection() as con:
-        retry = config.retry_quarantined or context.run.tags.get(RETRY_QUARANTINED_KEY) == "true"
         found = discover(con, settings.raw_dir, keys, retry_quarantined=retry)
     remove_stale_partials(settings.staging)
     created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
@@ -109,6 +109,14 @@ def plan_parse(context: dg.OpExecutionContext, config: ParseConfig, warehouse: W
         yield dg.DynamicOutput(ParseWork(prefix, groups), mapping_key="all")
 
 
+def _parse_summary() -> dict:
+    return {"files_parsed": 0, "reports": 0, "staged_batches": 0, "quarantined": Counter(), "formats": Counter()}
+
+
+def _plain(summary: dict) -> dict:
+    return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in summary.items()}
+
+
 @dg.op(retry_policy=dg.RetryPolicy(max_retries=2, delay=10))
 def parse_batch(context: dg.OpExecutionContext, warehouse: WarehouseResource, work: ParseWork) -> dict:
     """Parse one step's files in supervised worker processes and stage them for the loader (Parquet
@@ -120,7 +128,7 @@ def parse_batch(context: dg.OpExecutionContext, warehouse: WarehouseResource, wo
     outcomes = parse_all(settings.raw_dir, todo, settings.worker_count(),
                          max_bytes=settings.max_file_bytes, limits=settings.limits())
     numbers: Counter[str] = Counter()
-    summary: dict = {"files_parsed": 0, "reports": 0, "staged_batches": 0, "quarantined": Counter(), "formats": Counter()}
+    summary = _parse_summary()
     for key, batch in batches(outcomes, settings.batch_size):
         staged = write_batch(settings.staging, f"{work.prefix}-{key}-{numbers[key]:04d}", batch)
         numbers[key] += 1
@@ -137,18 +145,14 @@ def parse_batch(context: dg.OpExecutionContext, warehouse: WarehouseResource, wo
 @dg.op
 def staged_summary(context: dg.OpExecutionContext, warehouse: WarehouseResource, summaries: list[dict]) -> dict:
     """The run's parse steps added up, for the asset's metadata."""
-    total: dict = {"files_parsed": 0, "reports": 0, "staged_batches": 0, "quarantined": Counter(), "formats": Counter()}
+    total = _parse_summary()
     for summary in summaries:
         for name, value in summary.items():
             total[name] += value
     settings = warehouse.settings()
-    context.add_output_metadata({
-        **{k: (dict(v) if isinstance(v, Counter) else v) for k, v in total.items()},
-        "parse_steps": len(summaries),
-        "profile": settings.profile,
-        "staging": settings.staging,
-    })
-    return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in total.items()}
+    context.add_output_metadata({**_plain(total), "parse_steps": len(summaries), "profile": settings.profile,
+                                 "staging": settings.staging})
+    return _plain(total)
 
 
 @dg.graph_asset(group_name="ingest", kinds={"python", "parquet"}, owners=OWNERS,
