@@ -60,7 +60,7 @@ def _wait(ready, what: str, seconds: float = 60.0) -> None:
     raise TimeoutError(f"{what} did not start within {seconds:.0f} s")
 
 
-def _stop(proc: subprocess.Popen, seconds: float = 20.0) -> None:
+def stop(proc: subprocess.Popen, seconds: float = 20.0) -> None:
     """SIGTERM the process group, then SIGKILL what is left."""
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
@@ -106,7 +106,7 @@ def postgres() -> Iterator[dict[str, str]]:
                "DAGSTER_PG_PASSWORD": "trust", "DAGSTER_PG_DB": "dagster"}
     finally:
         if proc is not None:
-            _stop(proc)
+            stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -125,7 +125,7 @@ def redis_server() -> Iterator[str]:
         _wait(lambda: redis.Redis(host="127.0.0.1", port=port).ping(), "Redis")
         yield f"redis://127.0.0.1:{port}"
     finally:
-        _stop(proc)
+        stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -170,7 +170,7 @@ class Cluster:
 
     def stop_workers(self) -> None:
         for worker in self.workers:
-            _stop(worker.proc)
+            stop(worker.proc)
         self.workers.clear()
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.cluster_services import REPO, Cluster, cluster_env, missing_services, postgres, redis_server
+from tests.cluster_services import REPO, Cluster, cluster_env, missing_services, postgres, redis_server, stop
+from tests.conftest import query
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -227,3 +228,37 @@ def _instance_ref(cluster: Cluster):
     from dagster._core.instance import InstanceRef
 
     return InstanceRef.from_dir(str(cluster.home))
+
+
+def test_runs_from_the_queue_run_one_writer_at_a_time(services, raw_dir, tmp_path, monkeypatch):
+    """Runs launched as the UI, schedule and sensor launch them: queued in Postgres, started by the
+    daemon, steps on Celery. Two ingest runs submitted together both succeed, one after the other
+    (deploy/cluster/dagster.yaml allows one `disclosure/warehouse=writer` run at a time)."""
+    from dagster import DagsterInstance, DagsterRunStatus
+    from dagster._core.instance import InstanceRef
+
+    cluster = _cluster(services, raw_dir, tmp_path, redeliver_s=600)
+    _use_instance_env(cluster, monkeypatch)
+    launch = [str(Path(sys.executable).parent / "dagster"), "job", "launch", "-m", "pipelines.definitions", "-j", "ingest"]
+    daemon = subprocess.Popen([str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m", "pipelines.definitions"],
+                              cwd=REPO, env=cluster.env, stdout=open(tmp_path / "daemon.log", "wb"),  # noqa: SIM115
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        cluster.start_worker("warehouse", "warehouse,dagster")
+        for _ in range(2):
+            subprocess.run(launch, cwd=REPO, env=cluster.env, check=True, capture_output=True, timeout=120)
+        with DagsterInstance.from_ref(InstanceRef.from_dir(str(cluster.home))) as instance:
+            deadline = time.monotonic() + RUN_TIMEOUT_S
+            while time.monotonic() < deadline:
+                runs = instance.get_run_records()
+                if len(runs) == 2 and all(r.dagster_run.is_finished for r in runs):
+                    break
+                time.sleep(1)
+            runs = sorted(instance.get_run_records(), key=lambda r: r.start_time or 0)
+            assert [r.dagster_run.status for r in runs] == [DagsterRunStatus.SUCCESS] * 2, \
+                (tmp_path / "daemon.log").read_text(errors="replace")[-3000:] + _run_log(cluster)
+            assert runs[0].end_time <= runs[1].start_time, "two warehouse-writing runs overlapped"
+    finally:
+        cluster.stop_workers()
+        stop(daemon)
+    assert query(tmp_path / "warehouse" / "disclosure.duckdb", "select count(*) from reports where is_current") == [(5,)]
