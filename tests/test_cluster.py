@@ -90,13 +90,13 @@ def services():
         yield pg_env, redis_url
 
 
-def _cluster(services, corpus: Path, root: Path, redeliver_s: int) -> Cluster:
+def _cluster(services, corpus: Path, root: Path, redeliver_s: int, staging: str | None = None) -> Cluster:
     pg_env, redis_url = services
     db = root / "warehouse" / "disclosure.duckdb"
     env = cluster_env(_base_env(corpus, db), pg_env, redis_url, root / "dagster")
     # Each worker parses with one process: two workers on a two-core machine.
     env.update({"DISCLOSURE_WORKERS": "1", "DISCLOSURE_CELERY_REDELIVER_S": str(redeliver_s),
-                "DISCLOSURE_STAGING_DIR": str(root / "staging")})
+                "DISCLOSURE_STAGING_DIR": staging or str(root / "staging")})
     return Cluster(env, root / "dagster")
 
 
@@ -162,10 +162,11 @@ def _use_instance_env(cluster: Cluster, monkeypatch) -> None:
 
 
 def test_cluster_run_is_identical_to_local(services, corpus, local_warehouse, tmp_path, monkeypatch):
-    """Two Celery workers share the parse steps (one per batch); the warehouse equals the local run's."""
+    """Two Celery workers share the parse steps (one per batch); the warehouse equals the local run's.
+    Staging is given as a URL (file://…), as object storage would be (s3://…)."""
     from dagster import DagsterEventType, DagsterInstance
 
-    cluster = _cluster(services, corpus, tmp_path, redeliver_s=600)
+    cluster = _cluster(services, corpus, tmp_path, redeliver_s=600, staging=(tmp_path / "staging").as_uri())
     _use_instance_env(cluster, monkeypatch)
     try:
         workers = [cluster.start_worker("warehouse", "warehouse,dagster"), cluster.start_worker("parser", "dagster")]
@@ -183,6 +184,8 @@ def test_cluster_run_is_identical_to_local(services, corpus, local_warehouse, tm
         cluster.stop_workers()
     counts = assert_identical(local_warehouse, tmp_path / "warehouse" / "disclosure.duckdb")
     assert counts["reports"] >= CORPUS_SIZE and counts["fact_applications"] > 0
+    staged = [p.name for p in (tmp_path / "staging").iterdir()]
+    assert staged == [".step-outputs"]  # every batch loaded and cleared; step outputs kept for re-execution
 
 
 def test_killed_worker_batch_is_retried_and_result_identical(services, corpus, local_warehouse, tmp_path, monkeypatch):
