@@ -34,7 +34,7 @@ $(DEV_STAMP): pyproject.toml $(STAMP)
 	touch $@
 
 $(CLUSTER_STAMP): pyproject.toml $(DEV_STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,cluster]'
+	$(BIN)/pip install --quiet -e '.[dev,cluster,cluster-test]'
 	touch $@
 
 install: $(STAMP)

@@ -71,10 +71,13 @@ def _ingest_command() -> list[str]:
 
 @pytest.fixture(scope="module")
 def local_warehouse(corpus, tmp_path_factory) -> Path:
+    return local_run(corpus, tmp_path_factory.mktemp("local"))
+
+
+def local_run(corpus: Path, root: Path) -> Path:
     """The local profile's warehouse: `make run`'s command, SQLite instance, in-process execution."""
-    root = tmp_path_factory.mktemp("local")
     home = root / "dagster"
-    home.mkdir()
+    home.mkdir(parents=True)
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     db = root / "warehouse" / "disclosure.duckdb"
     env = {**_base_env(corpus, db), "DAGSTER_HOME": str(home), "DAGSTER_STORAGE_DIR": str(home / "storage"),
@@ -265,3 +268,46 @@ def test_runs_from_the_queue_run_one_writer_at_a_time(services, raw_dir, tmp_pat
         cluster.stop_workers()
         stop(daemon)
     assert query(tmp_path / "warehouse" / "disclosure.duckdb", "select count(*) from reports where is_current") == [(5,)]
+
+
+@pytest.fixture
+def s3_endpoint(monkeypatch):
+    """An S3-compatible server on loopback (moto's), with a `staging` bucket; the AWS_* variables that
+    point every process's S3 client (s3fs, through botocore) at it are set in this process too."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_ENDPOINT_URL": f"http://{host}:{port}"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    boto3.client("s3").create_bucket(Bucket="staging")
+    try:
+        yield env
+    finally:
+        server.stop()
+
+
+def test_batches_travel_through_object_storage(services, raw_dir, s3_endpoint, tmp_path, monkeypatch):
+    """DISCLOSURE_STAGING_DIR=s3://…: parsed batches and Dagster's step outputs go through an S3 bucket
+    between the workers and the loader, and the warehouse equals the local profile's."""
+    import fsspec
+
+    expected = local_run(raw_dir, tmp_path / "local")
+    cluster = _cluster(services, raw_dir, tmp_path, redeliver_s=600, staging="s3://staging/disclosure")
+    cluster.env.update(s3_endpoint)
+    _use_instance_env(cluster, monkeypatch)
+    try:
+        cluster.start_worker("warehouse", "warehouse")
+        cluster.start_worker("parser", "dagster")
+        run = _run_ingest(cluster)
+        assert run.wait(RUN_TIMEOUT_S) == 0, _run_log(cluster)
+    finally:
+        cluster.stop_workers()
+    assert_identical(expected, tmp_path / "warehouse" / "disclosure.duckdb")
+    fs = fsspec.filesystem("s3")
+    assert [p.rsplit("/", 1)[-1] for p in fs.ls("staging/disclosure")] == [".step-outputs"]
+    assert any(".parse_batch" in p for p in fs.find("staging/disclosure/.step-outputs"))
