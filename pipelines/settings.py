@@ -61,6 +61,11 @@ class Settings:
         return os.environ.get("DISCLOSURE_STAGING_DIR") or str(self.db_path.parent / "staging")
 
     @property
+    def staging_is_shared(self) -> bool:
+        """Whether the staging location was chosen (DISCLOSURE_STAGING_DIR), as workers on other machines need."""
+        return bool(os.environ.get("DISCLOSURE_STAGING_DIR"))
+
+    @property
     def published_path(self) -> Path:
         """The read-only copy analysts open while loads run: published/<warehouse file name>."""
         return self.db_path.parent / "published" / self.db_path.name

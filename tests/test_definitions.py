@@ -177,3 +177,22 @@ def test_retry_quarantined_job_parses_quarantined_files_again(definitions, raw_d
         return event.materialization.metadata["files_parsed"].value
     assert parsed(again) == 0  # nothing new
     assert parsed(retried) == 1  # the quarantined empty file, parsed again
+
+
+@pytest.mark.slow
+def test_one_batch_then_several_then_all_on_one_instance(definitions, raw_dir, db_path, monkeypatch, tmp_path):
+    """Partition runs and plain runs share one instance's storage: a one-batch run, a run over a range
+    of batches and a plain run all succeed one after another (parsed_reports stores no value that a
+    later run over other partitions would trip on)."""
+    from pipelines.batches import BATCH_KEYS
+
+    monkeypatch.setenv("DISCLOSURE_RAW_DIR", str(raw_dir))
+    monkeypatch.setenv("DISCLOSURE_DB_PATH", str(db_path))
+    job = definitions.resolve_job_def("ingest")
+    (tmp_path / "dagster").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+        assert job.execute_in_process(instance=instance, partition_key=BATCH_KEYS[0]).success
+        several = {"dagster/asset_partition_range_start": BATCH_KEYS[1], "dagster/asset_partition_range_end": BATCH_KEYS[9]}
+        assert job.execute_in_process(instance=instance, tags=several).success
+        assert job.execute_in_process(instance=instance).success
+    assert query(db_path, "select count(*) from reports where is_current") == [(5,)]

@@ -29,6 +29,15 @@ def test_unknown_profile_is_refused(monkeypatch):
         Settings.from_env()
 
 
+def test_cluster_profile_needs_a_shared_staging_location(monkeypatch):
+    from pipelines.defs.resources import execution_for
+
+    monkeypatch.setenv("DISCLOSURE_PROFILE", "cluster")
+    monkeypatch.delenv("DISCLOSURE_STAGING_DIR", raising=False)
+    with pytest.raises(ValueError, match="DISCLOSURE_STAGING_DIR"):
+        execution_for(Settings.from_env())
+
+
 def test_celery_settings_hand_back_the_step_of_a_lost_worker(monkeypatch):
     monkeypatch.setenv("DISCLOSURE_CELERY_BROKER", "redis://broker:6379/0")
     monkeypatch.setenv("DISCLOSURE_CELERY_REDELIVER_S", "90")
@@ -105,7 +114,7 @@ def test_staging_skips_dot_folders(raw_dir, tmp_path):
 @pytest.mark.slow
 def test_per_batch_steps_give_the_same_warehouse(raw_dir, tmp_path, monkeypatch):
     """The cluster profile's split (a parse step per batch) loads exactly what one local step loads.
-    Both run in-process here: the split comes from the resource's profile, the executor is the test's."""
+    Both run in-process here (the assets without the code location's executor)."""
     from pipelines.defs.assets import parsed_reports, raw_files, warehouse_tables
     from pipelines.defs.resources import WarehouseResource
 
@@ -114,7 +123,8 @@ def test_per_batch_steps_give_the_same_warehouse(raw_dir, tmp_path, monkeypatch)
     warehouses = {}
     for profile in ("local", "cluster"):
         db = tmp_path / profile / "disclosure.duckdb"
-        warehouse = WarehouseResource(raw_dir=str(raw_dir), db_path=str(db), profile=profile)
+        monkeypatch.setenv("DISCLOSURE_PROFILE", profile)
+        warehouse = WarehouseResource(raw_dir=str(raw_dir), db_path=str(db))
         with dg.DagsterInstance.ephemeral() as instance:
             result = dg.materialize([raw_files, parsed_reports, warehouse_tables], instance=instance,
                                     resources={"io_manager": dg.mem_io_manager, "warehouse": warehouse})

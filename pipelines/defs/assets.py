@@ -10,7 +10,8 @@ ledger and the run goes on.
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import dagster as dg
 import polars as pl
@@ -87,7 +88,8 @@ class ParseWork:
 
 
 @dg.op(ins={"raw_files": dg.In(dg.Nothing)}, out=dg.DynamicOut(ParseWork), tags=WAREHOUSE_QUEUE_TAG)
-def plan_parse(context: dg.OpExecutionContext, config: ParseConfig, warehouse: WarehouseResource):
+def plan_parse(context: dg.OpExecutionContext, config: ParseConfig,
+               warehouse: WarehouseResource) -> Iterator[dg.DynamicOutput[ParseWork]]:
     """Which files of the selected batches are new or changed, split into parse steps: one step for
     every batch in the cluster profile (Celery spreads them over the workers), one step for all of
     them locally (its own process pool spreads the files over the cores)."""
@@ -109,16 +111,30 @@ def plan_parse(context: dg.OpExecutionContext, config: ParseConfig, warehouse: W
         yield dg.DynamicOutput(ParseWork(prefix, groups), mapping_key="all")
 
 
-def _parse_summary() -> dict:
-    return {"files_parsed": 0, "reports": 0, "staged_batches": 0, "quarantined": Counter(), "formats": Counter()}
+@dataclass
+class ParseSummary:
+    """What parse steps staged, added up across the steps of a run for the asset's metadata."""
 
+    files_parsed: int = 0
+    reports: int = 0
+    staged_batches: int = 0
+    quarantined: Counter[str] = field(default_factory=Counter)
+    formats: Counter[str] = field(default_factory=Counter)
 
-def _plain(summary: dict) -> dict:
-    return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in summary.items()}
+    def add(self, other: "ParseSummary") -> None:
+        self.files_parsed += other.files_parsed
+        self.reports += other.reports
+        self.staged_batches += other.staged_batches
+        self.quarantined.update(other.quarantined)
+        self.formats.update(other.formats)
+
+    def metadata(self) -> dict:
+        return {"files_parsed": self.files_parsed, "reports": self.reports, "staged_batches": self.staged_batches,
+                "quarantined": dict(self.quarantined), "formats": dict(self.formats)}
 
 
 @dg.op(retry_policy=dg.RetryPolicy(max_retries=2, delay=10))
-def parse_batch(context: dg.OpExecutionContext, warehouse: WarehouseResource, work: ParseWork) -> dict:
+def parse_batch(context: dg.OpExecutionContext, warehouse: WarehouseResource, work: ParseWork) -> ParseSummary:
     """Parse one step's files in supervised worker processes and stage them for the loader (Parquet
     cells + outcomes, per batch key). Needs the raw folder and the staging location, never the
     warehouse, so it can run on any machine. Staged names depend only on the run and the files, so
@@ -128,31 +144,28 @@ def parse_batch(context: dg.OpExecutionContext, warehouse: WarehouseResource, wo
     outcomes = parse_all(settings.raw_dir, todo, settings.worker_count(),
                          max_bytes=settings.max_file_bytes, limits=settings.limits())
     numbers: Counter[str] = Counter()
-    summary = _parse_summary()
+    summary = ParseSummary()
     for key, batch in batches(outcomes, settings.batch_size):
         staged = write_batch(settings.staging, f"{work.prefix}-{key}-{numbers[key]:04d}", batch)
         numbers[key] += 1
-        summary["files_parsed"] += staged.files
-        summary["reports"] += staged.reports
-        summary["staged_batches"] += 1
-        summary["quarantined"].update(o.error_code for o in batch if not o.ok)
-        summary["formats"].update(o.source_format for o in batch)
-    context.log.info(f"batches {', '.join(work.files) or '(none)'}: {summary['files_parsed']} files staged "
+        summary.add(ParseSummary(staged.files, staged.reports, 1, Counter(o.error_code for o in batch if not o.ok),
+                                 Counter(o.source_format for o in batch)))
+    context.log.info(f"batches {', '.join(work.files) or '(none)'}: {summary.files_parsed} files staged "
                      f"on {settings.worker_count()} worker processes")
     return summary
 
 
-@dg.op
-def staged_summary(context: dg.OpExecutionContext, warehouse: WarehouseResource, summaries: list[dict]) -> dict:
+# No output value: the asset's record is its metadata. (A stored value would be keyed by partition,
+# which a run over several batches, or over all of them after a one-batch run, cannot write.)
+@dg.op(out=dg.Out(dg.Nothing))
+def staged_summary(context: dg.OpExecutionContext, warehouse: WarehouseResource, summaries: list[ParseSummary]) -> None:
     """The run's parse steps added up, for the asset's metadata."""
-    total = _parse_summary()
+    total = ParseSummary()
     for summary in summaries:
-        for name, value in summary.items():
-            total[name] += value
+        total.add(summary)
     settings = warehouse.settings()
-    context.add_output_metadata({**_plain(total), "parse_steps": len(summaries), "profile": settings.profile,
+    context.add_output_metadata({**total.metadata(), "parse_steps": len(summaries), "profile": settings.profile,
                                  "staging": settings.staging})
-    return _plain(total)
 
 
 @dg.graph_asset(group_name="ingest", kinds={"python", "parquet"}, owners=OWNERS,

@@ -22,11 +22,10 @@ class WarehouseResource(dg.ConfigurableResource):
     workers: int = 0
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     lock_wait_seconds: float = 0.0  # 0: DISCLOSURE_LOCK_WAIT_S, else 30 minutes
-    profile: str | None = None  # None: DISCLOSURE_PROFILE, else local
 
     def settings(self) -> Settings:
-        return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit,
-                                 profile=self.profile)
+        # The profile comes from DISCLOSURE_PROFILE only, like the executor it must agree with.
+        return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit)
 
     @contextlib.contextmanager
     def connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -52,6 +51,9 @@ def execution_for(settings: Settings) -> tuple[dg.ExecutorDefinition, dict]:
     """
     if settings.profile != "cluster":
         return dg.in_process_executor, {}
+    if not settings.staging_is_shared:
+        raise ValueError("the cluster profile needs DISCLOSURE_STAGING_DIR: a folder every worker mounts, or a URL "
+                         "(s3://bucket/staging); the default, beside the warehouse, only its machine sees")
     from dagster_celery import celery_executor  # the `cluster` extra
 
     executor = celery_executor.configured(CeleryConfig.from_env().executor_config(), name="celery")
