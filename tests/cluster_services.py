@@ -33,7 +33,11 @@ def free_port() -> int:
 
 
 def _postgres_bin(name: str) -> str | None:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    """The newest installed Postgres's program (Debian keeps each major version in its own folder)."""
+    def version(path: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in Path(path).parts[4].split(".") if part.isdigit())
+
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=version)
     return found[-1] if found else shutil.which(name)
 
 
@@ -60,16 +64,22 @@ def _wait(ready, what: str, seconds: float = 60.0) -> None:
     raise TimeoutError(f"{what} did not start within {seconds:.0f} s")
 
 
-def stop(proc: subprocess.Popen, seconds: float = 20.0) -> None:
-    """SIGTERM the process group, then SIGKILL what is left."""
+def stop(proc: subprocess.Popen, seconds: float = 20.0, sig: int = signal.SIGTERM) -> None:
+    """Signal the process group (SIGTERM, or what the server takes as "shut down now"), then SIGKILL what is left."""
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
+            os.killpg(proc.pid, sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(seconds)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+def start(command: list[str], log: Path, **kwargs) -> subprocess.Popen:
+    """Start a program in its own process group (so that stop() reaches its children), output to `log`."""
+    with open(log, "wb") as out:
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
 
 
 @contextlib.contextmanager
@@ -86,11 +96,9 @@ def postgres() -> Iterator[dict[str, str]]:
     try:
         subprocess.run([*run_as, _postgres_bin("initdb"), "-D", str(data), "-U", "dagster", "--auth=trust",
                         "--encoding=UTF8", "--no-sync"], check=True, capture_output=True)
-        log = open(folder / "postgres.log", "wb")  # noqa: SIM115 - the server writes it until stopped
-        proc = subprocess.Popen([*run_as, _postgres_bin("postgres"), "-D", str(data), "-p", str(port),
-                                 "-c", "listen_addresses=127.0.0.1", "-k", str(folder), "-c", "fsync=off",
-                                 "-c", "max_connections=200"],
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = start([*run_as, _postgres_bin("postgres"), "-D", str(data), "-p", str(port),
+                      "-c", "listen_addresses=127.0.0.1", "-k", str(folder), "-c", "fsync=off",
+                      "-c", "max_connections=200"], folder / "postgres.log")
         import psycopg2
 
         def ready() -> bool:
@@ -106,7 +114,7 @@ def postgres() -> Iterator[dict[str, str]]:
                "DAGSTER_PG_PASSWORD": "trust", "DAGSTER_PG_DB": "dagster"}
     finally:
         if proc is not None:
-            stop(proc)
+            stop(proc, sig=signal.SIGINT)  # Postgres's fast shutdown: it does not wait for clients
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -115,10 +123,8 @@ def redis_server() -> Iterator[str]:
     """A throwaway Redis on 127.0.0.1 (no persistence); yields its URL."""
     folder = Path(tempfile.mkdtemp(prefix="disclosure-redis-"))
     port = free_port()
-    log = open(folder / "redis.log", "wb")  # noqa: SIM115 - the server writes it until stopped
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(folder)],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                  "--appendonly", "no", "--dir", str(folder)], folder / "redis.log")
     try:
         import redis
 
@@ -142,6 +148,14 @@ class Worker:
         except ProcessLookupError:
             return False
 
+    def children(self) -> list[int]:
+        """The worker's child processes: while a parse step runs, its parser processes."""
+        pids = []
+        for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):  # a child may be started by any thread
+            with contextlib.suppress(OSError):
+                pids += [int(pid) for pid in (task / "children").read_text().split()]
+        return pids
+
     def kill(self) -> None:
         """Kill the worker outright (SIGKILL to its whole process group): what a lost machine looks like."""
         os.killpg(self.proc.pid, signal.SIGKILL)
@@ -155,22 +169,36 @@ class Cluster:
     env: dict[str, str]
     home: Path
     workers: list[Worker] = field(default_factory=list)
+    others: list[subprocess.Popen] = field(default_factory=list)  # runs, the daemon
 
     def start_worker(self, name: str, queues: str) -> Worker:
         log = self.home / f"worker-{name}.log"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "pipelines.celery_worker", "worker", "-Q", queues,
-             "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
-            cwd=REPO, env=self.env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
-            start_new_session=True)
+        proc = start([sys.executable, "-m", "celery", "-A", "pipelines.celery_worker", "worker", "-Q", queues,
+                      "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
+                     log, cwd=REPO, env=self.env)
         worker = Worker(name, proc, log)
         self.workers.append(worker)
         _wait(lambda: b" ready." in log.read_bytes(), f"Celery worker {name}", 120)
         return worker
 
-    def stop_workers(self) -> None:
+    def start(self, name: str, command: list[str]) -> subprocess.Popen:
+        """Start a Dagster process (a run, the daemon) in the cluster's environment; stop() ends it."""
+        proc = start(command, self.home / f"{name}.log", cwd=REPO, env=self.env)
+        self.others.append(proc)
+        return proc
+
+    def logs(self) -> str:
+        """The tail of every log, for a failing assertion."""
+        logs = sorted(self.home.glob("*.log"))
+        return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:] for p in logs)
+
+    def stop(self) -> None:
+        """Stop runs and the daemon first (they wait on workers), then the workers."""
+        for proc in self.others:
+            stop(proc)
         for worker in self.workers:
             stop(worker.proc)
+        self.others.clear()
         self.workers.clear()
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.cluster_services import REPO, Cluster, cluster_env, missing_services, postgres, redis_server, stop
+from tests.cluster_services import REPO, Cluster, cluster_env, missing_services, postgres, redis_server
 from tests.conftest import query
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
@@ -66,7 +66,7 @@ def _base_env(raw: Path, db: Path) -> dict[str, str]:
 
 
 def _ingest_command() -> list[str]:
-    return [str(Path(sys.executable).parent / "dagster"), "job", "execute", "-m", "pipelines.definitions", "-j", "ingest"]
+    return [_dagster(), "job", "execute", "-m", "pipelines.definitions", "-j", "ingest"]
 
 
 @pytest.fixture(scope="module")
@@ -138,14 +138,8 @@ def assert_identical(expected_db: Path, actual_db: Path) -> dict[str, int]:
         con.close()
 
 
-def _run_ingest(cluster: Cluster) -> subprocess.Popen:
-    log = open(cluster.home / "run.log", "wb")  # noqa: SIM115 - the run writes it until it ends
-    return subprocess.Popen(_ingest_command(), cwd=REPO, env=cluster.env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def _run_log(cluster: Cluster) -> str:
-    logs = [cluster.home / "run.log", *(w.log for w in cluster.workers)]
-    return "\n".join(p.read_text(errors="replace")[-4000:] for p in logs if p.exists())
+def _dagster(program: str = "dagster") -> str:
+    return str(Path(sys.executable).parent / program)
 
 
 def _events(instance, run_id: str, event_type):
@@ -173,8 +167,8 @@ def test_cluster_run_is_identical_to_local(services, corpus, local_warehouse, tm
     _use_instance_env(cluster, monkeypatch)
     try:
         workers = [cluster.start_worker("warehouse", "warehouse,dagster"), cluster.start_worker("parser", "dagster")]
-        run = _run_ingest(cluster)
-        assert run.wait(RUN_TIMEOUT_S) == 0, _run_log(cluster)
+        run = cluster.start("run", _ingest_command())
+        assert run.wait(RUN_TIMEOUT_S) == 0, cluster.logs()
         with DagsterInstance.from_ref(_instance_ref(cluster)) as instance:
             starts = _events(instance, _latest_run_id(instance), DagsterEventType.STEP_START)
             parse_steps = [e for e in starts if e.step_key.startswith("parsed_reports.parse_batch[")]
@@ -184,7 +178,7 @@ def test_cluster_run_is_identical_to_local(services, corpus, local_warehouse, tm
             writers = [e for e in starts if e.step_key.startswith("warehouse_tables")]
             assert writers and all(workers[0].owns(e.dagster_event.pid) for e in writers)  # the warehouse queue
     finally:
-        cluster.stop_workers()
+        cluster.stop()
     counts = assert_identical(local_warehouse, tmp_path / "warehouse" / "disclosure.duckdb")
     assert counts["reports"] >= CORPUS_SIZE and counts["fact_applications"] > 0
     staged = [p.name for p in (tmp_path / "staging").iterdir()]
@@ -203,30 +197,27 @@ def test_killed_worker_batch_is_retried_and_result_identical(services, corpus, l
         victim = cluster.start_worker("parser", "dagster")
         with DagsterInstance.from_ref(_instance_ref(cluster)) as instance:
             before = _latest_run_id(instance)
-            run = _run_ingest(cluster)
-            killed_step = None
+            run = cluster.start("run", _ingest_command())
+            # Its parser processes exist only while a parse step runs: killing then is mid-batch for sure.
             deadline = time.monotonic() + RUN_TIMEOUT_S
-            while killed_step is None and run.poll() is None and time.monotonic() < deadline:
-                run_id = _latest_run_id(instance)
-                if run_id not in (None, before):
-                    done = {e.step_key for e in _events(instance, run_id, DagsterEventType.STEP_SUCCESS)}
-                    for event in _events(instance, run_id, DagsterEventType.STEP_START):
-                        if ("parse_batch[" in event.step_key and event.step_key not in done
-                                and victim.owns(event.dagster_event.pid)):
-                            victim.kill()
-                            killed_step = event.step_key
-                            break
-                time.sleep(0.1)
-            assert killed_step is not None, "the second worker never started a parse batch\n" + _run_log(cluster)
-            assert killed_step not in {e.step_key for e in _events(instance, run_id, DagsterEventType.STEP_SUCCESS)}
-            assert run.wait(RUN_TIMEOUT_S) == 0, _run_log(cluster)
+            while not victim.children() and run.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert victim.children(), "the second worker never parsed a batch\n" + cluster.logs()
+            victim.kill()
+            run_id = _latest_run_id(instance)
+            assert run_id != before
+            done = {e.step_key for e in _events(instance, run_id, DagsterEventType.STEP_SUCCESS)}
+            [killed_step] = [e.step_key for e in _events(instance, run_id, DagsterEventType.STEP_START)
+                             if e.dagster_event.pid == victim.proc.pid and e.step_key not in done]
+            assert "parse_batch[" in killed_step
+            assert run.wait(RUN_TIMEOUT_S) == 0, cluster.logs()
             starts = [e for e in _events(instance, run_id, DagsterEventType.STEP_START) if e.step_key == killed_step]
             successes = [e for e in _events(instance, run_id, DagsterEventType.STEP_SUCCESS)
                          if e.step_key == killed_step]
             assert len(starts) == 2 and len(successes) == 1, "the killed worker's batch should run again, once"
             assert not victim.owns(successes[0].dagster_event.pid)
     finally:
-        cluster.stop_workers()
+        cluster.stop()
     assert_identical(local_warehouse, tmp_path / "warehouse" / "disclosure.duckdb")
 
 
@@ -245,28 +236,25 @@ def test_runs_from_the_queue_run_one_writer_at_a_time(services, raw_dir, tmp_pat
 
     cluster = _cluster(services, raw_dir, tmp_path, redeliver_s=600)
     _use_instance_env(cluster, monkeypatch)
-    launch = [str(Path(sys.executable).parent / "dagster"), "job", "launch", "-m", "pipelines.definitions", "-j", "ingest"]
-    daemon = subprocess.Popen([str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m", "pipelines.definitions"],
-                              cwd=REPO, env=cluster.env, stdout=open(tmp_path / "daemon.log", "wb"),  # noqa: SIM115
-                              stderr=subprocess.STDOUT, start_new_session=True)
+    launch = [_dagster(), "job", "launch", "-m", "pipelines.definitions", "-j", "ingest"]
     try:
+        cluster.start("daemon", [_dagster("dagster-daemon"), "run", "-m", "pipelines.definitions"])
         cluster.start_worker("warehouse", "warehouse,dagster")
-        for _ in range(2):
-            subprocess.run(launch, cwd=REPO, env=cluster.env, check=True, capture_output=True, timeout=120)
         with DagsterInstance.from_ref(InstanceRef.from_dir(str(cluster.home))) as instance:
+            earlier = {r.dagster_run.run_id for r in instance.get_run_records()}  # the module shares one Postgres
+            for _ in range(2):
+                subprocess.run(launch, cwd=REPO, env=cluster.env, check=True, capture_output=True, timeout=120)
             deadline = time.monotonic() + RUN_TIMEOUT_S
             while time.monotonic() < deadline:
-                runs = instance.get_run_records()
+                runs = [r for r in instance.get_run_records() if r.dagster_run.run_id not in earlier]
                 if len(runs) == 2 and all(r.dagster_run.is_finished for r in runs):
                     break
                 time.sleep(1)
-            runs = sorted(instance.get_run_records(), key=lambda r: r.start_time or 0)
-            assert [r.dagster_run.status for r in runs] == [DagsterRunStatus.SUCCESS] * 2, \
-                (tmp_path / "daemon.log").read_text(errors="replace")[-3000:] + _run_log(cluster)
+            runs = sorted(runs, key=lambda r: r.start_time or 0)
+            assert [r.dagster_run.status for r in runs] == [DagsterRunStatus.SUCCESS] * 2, cluster.logs()
             assert runs[0].end_time <= runs[1].start_time, "two warehouse-writing runs overlapped"
     finally:
-        cluster.stop_workers()
-        stop(daemon)
+        cluster.stop()
     assert query(tmp_path / "warehouse" / "disclosure.duckdb", "select count(*) from reports where is_current") == [(5,)]
 
 
@@ -274,8 +262,9 @@ def test_runs_from_the_queue_run_one_writer_at_a_time(services, raw_dir, tmp_pat
 def s3_endpoint(monkeypatch):
     """An S3-compatible server on loopback (moto's), with a `staging` bucket; the AWS_* variables that
     point every process's S3 client (s3fs, through botocore) at it are set in this process too."""
-    import boto3
-    from moto.server import ThreadedMotoServer
+    boto3 = pytest.importorskip("boto3")
+    pytest.importorskip("s3fs")
+    ThreadedMotoServer = pytest.importorskip("moto.server").ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -303,10 +292,10 @@ def test_batches_travel_through_object_storage(services, raw_dir, s3_endpoint, t
     try:
         cluster.start_worker("warehouse", "warehouse")
         cluster.start_worker("parser", "dagster")
-        run = _run_ingest(cluster)
-        assert run.wait(RUN_TIMEOUT_S) == 0, _run_log(cluster)
+        run = cluster.start("run", _ingest_command())
+        assert run.wait(RUN_TIMEOUT_S) == 0, cluster.logs()
     finally:
-        cluster.stop_workers()
+        cluster.stop()
     assert_identical(expected, tmp_path / "warehouse" / "disclosure.duckdb")
     fs = fsspec.filesystem("s3")
     assert [p.rsplit("/", 1)[-1] for p in fs.ls("staging/disclosure")] == [".step-outputs"]
