@@ -148,12 +148,15 @@ class Worker:
         except ProcessLookupError:
             return False
 
-    def children(self) -> list[int]:
-        """The worker's child processes: while a parse step runs, its parser processes."""
+    def parsers(self) -> list[int]:
+        """The worker's parser processes (multiprocessing spawn children): they exist only while a parse
+        step runs. Other children come and go with every step (Dagster's log capture, for one)."""
         pids = []
         for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):  # a child may be started by any thread
             with contextlib.suppress(OSError):
-                pids += [int(pid) for pid in (task / "children").read_text().split()]
+                for pid in (task / "children").read_text().split():
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        pids.append(int(pid))
         return pids
 
     def kill(self) -> None:

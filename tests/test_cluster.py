@@ -200,16 +200,17 @@ def test_killed_worker_batch_is_retried_and_result_identical(services, corpus, l
             run = cluster.start("run", _ingest_command())
             # Its parser processes exist only while a parse step runs: killing then is mid-batch for sure.
             deadline = time.monotonic() + RUN_TIMEOUT_S
-            while not victim.children() and run.poll() is None and time.monotonic() < deadline:
+            while not victim.parsers() and run.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert victim.children(), "the second worker never parsed a batch\n" + cluster.logs()
+            assert victim.parsers(), "the second worker never parsed a batch\n" + cluster.logs()
             victim.kill()
             run_id = _latest_run_id(instance)
             assert run_id != before
             done = {e.step_key for e in _events(instance, run_id, DagsterEventType.STEP_SUCCESS)}
-            [killed_step] = [e.step_key for e in _events(instance, run_id, DagsterEventType.STEP_START)
-                             if e.dagster_event.pid == victim.proc.pid and e.step_key not in done]
-            assert "parse_batch[" in killed_step
+            started = [(e.step_key, e.dagster_event.pid) for e in _events(instance, run_id, DagsterEventType.STEP_START)]
+            killed = [key for key, pid in started if pid == victim.proc.pid and key not in done]
+            assert len(killed) == 1 and "parse_batch[" in killed[0], (victim.proc.pid, started, done)
+            killed_step = killed[0]
             assert run.wait(RUN_TIMEOUT_S) == 0, cluster.logs()
             starts = [e for e in _events(instance, run_id, DagsterEventType.STEP_START) if e.step_key == killed_step]
             successes = [e for e in _events(instance, run_id, DagsterEventType.STEP_SUCCESS)
