@@ -18,7 +18,6 @@ from pipelines.settings import Settings
 from pipelines.warehouse import WarehouseBusy
 
 MAX_ROWS_SHOWN = 200
-EXIT_BUSY = 75
 
 
 @contextlib.contextmanager
@@ -62,7 +61,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings, console: Console) -
                             on_wait=lambda msg: console.print(f"[yellow]{msg}[/yellow]"), on_progress=on_progress)
         except WarehouseBusy as exc:
             console.print(f"[red]{exc}[/red]")
-            return EXIT_BUSY
+            return exc.exit_code
     console.print(_table("this run", ["", "count"], [(k, v) for k, v in totals.items()]))
     with read_only(settings, console) as con:
         _status_tables(con, console)

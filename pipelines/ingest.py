@@ -24,8 +24,7 @@ from pipelines.warehouse import (
     WarehouseBusy,
     connect_waiting,
     known_files,
-    load_batch,
-    load_time,
+    load_run,
     needs_parse,
     publish,
     scan_view,
@@ -111,17 +110,16 @@ def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = F
             on_progress(0, len(found.todo))
         outcomes = parse_all(settings.raw_dir, found.todo, settings.worker_count(),
                              max_bytes=settings.max_file_bytes, limits=settings.limits())
-        loaded_any, done, now = False, 0, load_time()
-        seen = scan_view(found.scanned)
-        for _key, batch in batches(outcomes, settings.batch_size):
-            counts = load_batch(con, seen, batch, now)
-            loaded_any, done = True, done + len(batch)
+        done = 0
+        staged = ((batch, None) for _key, batch in batches(outcomes, settings.batch_size))
+        for files, counts in load_run(con, scan_view(found.scanned), staged):
+            if not files:
+                continue  # nothing new: the scan was marked as seen
+            done += files
             if on_progress is not None:
                 on_progress(done, len(found.todo))
             for k, v in counts.items():
                 totals[k] = totals.get(k, 0) + v
-        if not loaded_any:
-            load_batch(con, seen, [], now)
         if checks and not checks_are_current(con):
             totals["dq_violations"] = sum(refresh_dq_results(con).values())
         if publish_copy:
@@ -144,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
                         on_wait=lambda msg: print(msg, file=sys.stderr, flush=True))
     except WarehouseBusy as exc:
         print(exc, file=sys.stderr)
-        raise SystemExit(75) from exc  # EX_TEMPFAIL: try again later
+        raise SystemExit(exc.exit_code) from exc
     print(totals)
 
 

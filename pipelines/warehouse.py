@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +79,8 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 class WarehouseBusy(RuntimeError):
     """Another process held the warehouse for longer than this one would wait."""
+
+    exit_code = 75  # EX_TEMPFAIL: what a command line exits with, so that cron and CI try again later
 
 
 def connect_waiting(db_path: Path, memory_limit: str | None = None, read_only: bool = False,
@@ -360,3 +362,18 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | Scan
         con.execute("rollback")
         raise
     return counts
+
+
+def load_run(con: duckdb.DuckDBPyConnection, scanned: ScanView,
+             staged: Iterable[tuple[Sequence[ParseOutcome], dict[str, pl.DataFrame] | None]]
+             ) -> Iterator[tuple[int, dict[str, int]]]:
+    """Load a run's batches (outcomes, with their cells as staged frames when they were staged), each
+    in its own transaction and all with the run's one load time; yield (files, rows written) per
+    batch. A run with no batch still marks the scan as seen."""
+    now = load_time()
+    loaded = False
+    for outcomes, facts in staged:
+        loaded = True
+        yield len(outcomes), load_batch(con, scanned, outcomes, now, staged_facts=facts)
+    if not loaded:
+        yield 0, load_batch(con, scanned, [], now)

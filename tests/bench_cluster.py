@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from pipelines.batches import batch_of
 from pipelines.synth.corpus import write_corpus
-from tests.cluster_services import REPO, Cluster, cluster_env, postgres, redis_server
+from tests.cluster_services import REPO, Cluster, base_env, cluster_env, ingest_command, postgres, redis_server
 
 FORMATS = ["tab_text", "pipe_text", "markdown", "separator", "line_text", "pdf_text", "html"]
 
@@ -42,18 +41,15 @@ def main() -> None:
         raw = root / "corpus" / "raw"
         per_batch = Counter(batch_of(p.relative_to(raw).as_posix()) for p in raw.rglob("*") if p.is_file())
         with postgres() as pg_env, redis_server() as redis_url:
-            base = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "DISCLOSURE_"))}
-            base.update({"DISCLOSURE_RAW_DIR": str(raw), "DISCLOSURE_DB_PATH": str(root / "wh" / "disclosure.duckdb"),
-                         "DISCLOSURE_WORKERS": procs, "PYTHONPATH": str(REPO)})
+            base = {**base_env(raw, root / "wh" / "disclosure.duckdb"), "DISCLOSURE_WORKERS": procs,
+                    "DISCLOSURE_STAGING_DIR": str(root / "staging")}
             cluster = Cluster(cluster_env(base, pg_env, redis_url, root / "dagster"), root / "dagster")
             os.environ.update({k: v for k, v in cluster.env.items() if k.startswith("DAGSTER_")})
             try:
                 for i in range(n_workers):
                     cluster.start_worker(f"w{i}", "warehouse,dagster" if i == 0 else "dagster")
                 started = time.perf_counter()
-                subprocess.run([str(Path(sys.executable).parent / "dagster"), "job", "execute", "-m",
-                                "pipelines.definitions", "-j", "ingest"], cwd=REPO, env=cluster.env, check=True,
-                               capture_output=True)
+                subprocess.run(ingest_command(), cwd=REPO, env=cluster.env, check=True, capture_output=True)
                 wall = time.perf_counter() - started
                 from dagster import DagsterInstance
                 from dagster._core.instance import InstanceRef

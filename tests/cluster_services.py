@@ -205,6 +205,23 @@ class Cluster:
         self.workers.clear()
 
 
+def dagster_program(name: str = "dagster") -> str:
+    """A Dagster command of this virtual environment."""
+    return str(Path(sys.executable).parent / name)
+
+
+def ingest_command() -> list[str]:
+    """What `make run` runs: one ingest run, orchestrated by this process."""
+    return [dagster_program(), "job", "execute", "-m", "pipelines.definitions", "-j", "ingest"]
+
+
+def base_env(raw: Path, db: Path) -> dict[str, str]:
+    """This process's environment without Dagster's or ours, pointed at a raw folder and a warehouse."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "DISCLOSURE_"))}
+    env.update({"DISCLOSURE_RAW_DIR": str(raw), "DISCLOSURE_DB_PATH": str(db), "PYTHONPATH": str(REPO)})
+    return env
+
+
 def cluster_env(base: dict[str, str], pg_env: dict[str, str], redis_url: str, home: Path) -> dict[str, str]:
     """The environment of the cluster profile: Dagster's home with deploy/cluster/dagster.yaml."""
     home.mkdir(parents=True, exist_ok=True)

@@ -76,3 +76,43 @@ def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
         return con.execute(sql, params or {}).fetchall()
     finally:
         con.close()
+
+
+def _columns_but_timestamps(con, catalog: str) -> dict[str, list[str]]:
+    """Every table's columns but its timestamps (when a run happened is not what it computed)."""
+    rows = con.execute(
+        "select table_name, column_name from duckdb_columns() where database_name = $db "
+        "and data_type not like 'TIMESTAMP%' order by table_name, column_index", {"db": catalog}).fetchall()
+    tables: dict[str, list[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, []).append(column)
+    return tables
+
+
+def assert_same_rows(expected_db: Path, actual_db: Path, tables: list[str] | None = None) -> dict[str, int]:
+    """Two warehouses hold the same rows (as multisets) in the given tables (default: all, and the same
+    tables); return row counts."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{expected_db}' as expected (read_only)")
+        con.execute(f"attach '{actual_db}' as actual (read_only)")
+        expected, actual = _columns_but_timestamps(con, "expected"), _columns_but_timestamps(con, "actual")
+        if tables is None:
+            assert expected == actual
+            tables = list(expected)
+        counts = {}
+        for table in tables:
+            cols = ", ".join(f'"{c}"' for c in expected[table])
+            n_expected = con.execute(f"select count(*) from expected.{table}").fetchall()[0][0]
+            n_actual = con.execute(f"select count(*) from actual.{table}").fetchall()[0][0]
+            assert n_expected == n_actual, f"{table}: {n_expected} rows expected, {n_actual} found"
+            for a, b in (("expected", "actual"), ("actual", "expected")):
+                diff = con.execute(f"select {cols} from {a}.{table} except all select {cols} from {b}.{table} "
+                                   "limit 3").fetchall()
+                assert diff == [], f"{table}: rows in {a} but not in {b}: {diff}"
+            counts[table] = n_expected
+        return counts
+    finally:
+        con.close()

@@ -8,18 +8,25 @@ Run with `make test-cluster` (installs Postgres, Redis and the `cluster` extra w
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.cluster_services import REPO, Cluster, cluster_env, missing_services, postgres, redis_server
-from tests.conftest import query
+from tests.cluster_services import (
+    REPO,
+    Cluster,
+    base_env,
+    cluster_env,
+    dagster_program,
+    ingest_command,
+    missing_services,
+    postgres,
+    redis_server,
+)
+from tests.conftest import assert_same_rows, query
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -59,16 +66,6 @@ def corpus(tmp_path_factory) -> Path:
     return raw
 
 
-def _base_env(raw: Path, db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "DISCLOSURE_"))}
-    env.update({"DISCLOSURE_RAW_DIR": str(raw), "DISCLOSURE_DB_PATH": str(db), "PYTHONPATH": str(REPO)})
-    return env
-
-
-def _ingest_command() -> list[str]:
-    return [_dagster(), "job", "execute", "-m", "pipelines.definitions", "-j", "ingest"]
-
-
 @pytest.fixture(scope="module")
 def local_warehouse(corpus, tmp_path_factory) -> Path:
     return local_run(corpus, tmp_path_factory.mktemp("local"))
@@ -80,9 +77,9 @@ def local_run(corpus: Path, root: Path) -> Path:
     home.mkdir(parents=True)
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     db = root / "warehouse" / "disclosure.duckdb"
-    env = {**_base_env(corpus, db), "DAGSTER_HOME": str(home), "DAGSTER_STORAGE_DIR": str(home / "storage"),
+    env = {**base_env(corpus, db), "DAGSTER_HOME": str(home), "DAGSTER_STORAGE_DIR": str(home / "storage"),
            "DAGSTER_ARTIFACT_DIR": str(home / "artifacts"), "DAGSTER_COMPUTE_LOG_DIR": str(home / "logs")}
-    done = subprocess.run(_ingest_command(), cwd=REPO, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    done = subprocess.run(ingest_command(), cwd=REPO, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return db
 
@@ -96,50 +93,11 @@ def services():
 def _cluster(services, corpus: Path, root: Path, redeliver_s: int, staging: str | None = None) -> Cluster:
     pg_env, redis_url = services
     db = root / "warehouse" / "disclosure.duckdb"
-    env = cluster_env(_base_env(corpus, db), pg_env, redis_url, root / "dagster")
+    env = cluster_env(base_env(corpus, db), pg_env, redis_url, root / "dagster")
     # Each worker parses with one process: two workers on a two-core machine.
     env.update({"DISCLOSURE_WORKERS": "1", "DISCLOSURE_CELERY_REDELIVER_S": str(redeliver_s),
                 "DISCLOSURE_STAGING_DIR": staging or str(root / "staging")})
     return Cluster(env, root / "dagster")
-
-
-def _table_columns(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
-    """Every table's columns but its timestamps (when a run happened is not what it computed)."""
-    rows = con.execute(
-        "select table_name, column_name from duckdb_columns() where database_name = $db "
-        "and data_type not like 'TIMESTAMP%' order by table_name, column_index", {"db": catalog}).fetchall()
-    tables: dict[str, list[str]] = {}
-    for table, column in rows:
-        tables.setdefault(table, []).append(column)
-    return tables
-
-
-def assert_identical(expected_db: Path, actual_db: Path) -> dict[str, int]:
-    """The two warehouses hold the same rows (as multisets) in every table; return row counts."""
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach '{expected_db}' as expected (read_only)")
-        con.execute(f"attach '{actual_db}' as actual (read_only)")
-        expected, actual = _table_columns(con, "expected"), _table_columns(con, "actual")
-        assert expected == actual
-        counts = {}
-        for table, columns in expected.items():
-            cols = ", ".join(f'"{c}"' for c in columns)
-            n_expected = con.execute(f"select count(*) from expected.{table}").fetchall()[0][0]
-            n_actual = con.execute(f"select count(*) from actual.{table}").fetchall()[0][0]
-            assert n_expected == n_actual, f"{table}: {n_expected} rows locally, {n_actual} on the cluster"
-            for a, b in (("expected", "actual"), ("actual", "expected")):
-                diff = con.execute(f"select {cols} from {a}.{table} except all select {cols} from {b}.{table} "
-                                   "limit 3").fetchall()
-                assert diff == [], f"{table}: rows in {a} but not in {b}: {diff}"
-            counts[table] = n_expected
-        return counts
-    finally:
-        con.close()
-
-
-def _dagster(program: str = "dagster") -> str:
-    return str(Path(sys.executable).parent / program)
 
 
 def _events(instance, run_id: str, event_type):
@@ -167,7 +125,7 @@ def test_cluster_run_is_identical_to_local(services, corpus, local_warehouse, tm
     _use_instance_env(cluster, monkeypatch)
     try:
         workers = [cluster.start_worker("warehouse", "warehouse,dagster"), cluster.start_worker("parser", "dagster")]
-        run = cluster.start("run", _ingest_command())
+        run = cluster.start("run", ingest_command())
         assert run.wait(RUN_TIMEOUT_S) == 0, cluster.logs()
         with DagsterInstance.from_ref(_instance_ref(cluster)) as instance:
             starts = _events(instance, _latest_run_id(instance), DagsterEventType.STEP_START)
@@ -179,7 +137,7 @@ def test_cluster_run_is_identical_to_local(services, corpus, local_warehouse, tm
             assert writers and all(workers[0].owns(e.dagster_event.pid) for e in writers)  # the warehouse queue
     finally:
         cluster.stop()
-    counts = assert_identical(local_warehouse, tmp_path / "warehouse" / "disclosure.duckdb")
+    counts = assert_same_rows(local_warehouse, tmp_path / "warehouse" / "disclosure.duckdb")
     assert counts["reports"] >= CORPUS_SIZE and counts["fact_applications"] > 0
     staged = [p.name for p in (tmp_path / "staging").iterdir()]
     assert staged == [".step-outputs"]  # every batch loaded and cleared; step outputs kept for re-execution
@@ -197,7 +155,7 @@ def test_killed_worker_batch_is_retried_and_result_identical(services, corpus, l
         victim = cluster.start_worker("parser", "dagster")
         with DagsterInstance.from_ref(_instance_ref(cluster)) as instance:
             before = _latest_run_id(instance)
-            run = cluster.start("run", _ingest_command())
+            run = cluster.start("run", ingest_command())
             # Its parser processes exist only while a parse step runs: killing then is mid-batch for sure.
             deadline = time.monotonic() + RUN_TIMEOUT_S
             while not victim.parsers() and run.poll() is None and time.monotonic() < deadline:
@@ -219,7 +177,7 @@ def test_killed_worker_batch_is_retried_and_result_identical(services, corpus, l
             assert not victim.owns(successes[0].dagster_event.pid)
     finally:
         cluster.stop()
-    assert_identical(local_warehouse, tmp_path / "warehouse" / "disclosure.duckdb")
+    assert_same_rows(local_warehouse, tmp_path / "warehouse" / "disclosure.duckdb")
 
 
 def _instance_ref(cluster: Cluster):
@@ -237,9 +195,9 @@ def test_runs_from_the_queue_run_one_writer_at_a_time(services, raw_dir, tmp_pat
 
     cluster = _cluster(services, raw_dir, tmp_path, redeliver_s=600)
     _use_instance_env(cluster, monkeypatch)
-    launch = [_dagster(), "job", "launch", "-m", "pipelines.definitions", "-j", "ingest"]
+    launch = [dagster_program(), "job", "launch", "-m", "pipelines.definitions", "-j", "ingest"]
     try:
-        cluster.start("daemon", [_dagster("dagster-daemon"), "run", "-m", "pipelines.definitions"])
+        cluster.start("daemon", [dagster_program("dagster-daemon"), "run", "-m", "pipelines.definitions"])
         cluster.start_worker("warehouse", "warehouse,dagster")
         with DagsterInstance.from_ref(InstanceRef.from_dir(str(cluster.home))) as instance:
             earlier = {r.dagster_run.run_id for r in instance.get_run_records()}  # the module shares one Postgres
@@ -293,11 +251,11 @@ def test_batches_travel_through_object_storage(services, raw_dir, s3_endpoint, t
     try:
         cluster.start_worker("warehouse", "warehouse")
         cluster.start_worker("parser", "dagster")
-        run = cluster.start("run", _ingest_command())
+        run = cluster.start("run", ingest_command())
         assert run.wait(RUN_TIMEOUT_S) == 0, cluster.logs()
     finally:
         cluster.stop()
-    assert_identical(expected, tmp_path / "warehouse" / "disclosure.duckdb")
+    assert_same_rows(expected, tmp_path / "warehouse" / "disclosure.duckdb")
     fs = fsspec.filesystem("s3")
     assert [p.rsplit("/", 1)[-1] for p in fs.ls("staging/disclosure")] == [".step-outputs"]
     assert any(".parse_batch" in p for p in fs.find("staging/disclosure/.step-outputs"))

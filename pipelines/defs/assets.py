@@ -1,6 +1,6 @@
 """The assets: raw files → parsed reports → warehouse tables → data-quality results.
 
-Thin wiring: every step's work is a plain function of `pipelines` (scan, parse_all, load_batch,
+Thin wiring: every step's work is a plain function of `pipelines` (scan, parse_all, load_run,
 refresh_dq_results). A plain run covers the whole folder; parsing is partitioned into 16 batches
 by path hash (never one partition per file) so one batch can be re-run alone, and hands its work to
 the single writer through the staging folder. A file that cannot be read is quarantined in the
@@ -23,8 +23,8 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest import batches, by_batch, discover, parse_all
 from pipelines.parse import FileRef
 from pipelines.schema import DQ_RESULTS, TABLES, WAREHOUSE_STATE, TableDef
-from pipelines.staging import clear, pending_batches, read_batch, remove_stale_partials, write_batch
-from pipelines.warehouse import load_batch, load_time, scan_view
+from pipelines.staging import StagedBatch, clear, pending_batches, read_batch, remove_stale_partials, write_batch
+from pipelines.warehouse import load_run, scan_view
 
 WRITER_POOL = "duckdb_writer"
 PREVIEW_ROWS = 10
@@ -198,19 +198,22 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     only marks the files as seen."""
     settings = warehouse.settings()
     written: Counter[str] = Counter()
-    now = load_time()
     with warehouse.connection() as con:
         scanned = scan_view(discover(con, settings.raw_dir).scanned)
         pending = pending_batches(settings.staging)
-        for batch in pending:
-            outcomes, facts = read_batch(batch.path)
-            written.update(load_batch(con, scanned, outcomes, now, staged_facts=facts))
-            clear(batch.path)
-        if not pending:
-            written.update(load_batch(con, scanned, [], now))
+        for _files, counts in load_run(con, scanned, _read_then_clear(pending)):
+            written.update(counts)
         for table in WAREHOUSE_TABLES:
             yield dg.MaterializeResult(asset_key=table.name, metadata=_table_metadata(con, table, written))
     context.log.info(f"batches loaded: {len(pending)}; rows written: {dict(written)}")
+
+
+def _read_then_clear(pending: list[StagedBatch]) -> Iterator[tuple[list, dict[str, pl.DataFrame]]]:
+    """Each staged batch's contents. The loader asks for the next batch only once it has committed
+    this one, so a batch leaves staging exactly when it is in the warehouse."""
+    for batch in pending:
+        yield read_batch(batch.path)
+        clear(batch.path)
 
 
 def _table_metadata(con, table: TableDef, written: Counter[str]) -> dict:

@@ -6,6 +6,7 @@ step per check would only add start-up cost (a process or a Celery task each in 
 
 
 import dagster as dg
+import duckdb
 import polars as pl
 
 from pipelines.checks import CheckDef, load_checks
@@ -16,8 +17,8 @@ from pipelines.defs.resources import WarehouseResource
 SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
 
 
-def check_result(con, check: CheckDef) -> dg.AssetCheckResult:
-    # dq_results holds this SQL's rows from the run's dq_results step: read them, do not recompute.
+def check_result(con: duckdb.DuckDBPyConnection, check: CheckDef) -> dg.AssetCheckResult:
+    """A check's result from the rows the run's dq_results step wrote with its SQL (not recomputed)."""
     rows = pl.from_arrow(con.sql(
         "select agency_id, year, report_id, detail from dq_results where check_name = $name "
         "order by report_id", params={"name": check.name}).to_arrow_table())
@@ -32,6 +33,7 @@ def check_result(con, check: CheckDef) -> dg.AssetCheckResult:
 
 
 def build_checks(checks: list[CheckDef]) -> dg.AssetChecksDefinition:
+    """Every rule as one check of the table it guards, all run by one step (a subset when picked in the UI)."""
     specs = [dg.AssetCheckSpec(c.name, asset=c.asset, description=c.description, blocking=False,
                                additional_deps=["dq_results"]) for c in checks]
 
