@@ -58,7 +58,7 @@ def main() -> None:
                     run_id = instance.get_runs(limit=1)[0].run_id
                     spans = _step_spans(instance, run_id)
             finally:
-                cluster.stop_workers()
+                cluster.stop()
     parse = {k: v for k, v in spans.items() if ".parse_batch[" in k}
     parse_seconds = sum(end - start for start, end in parse.values())
     per_step = [per_batch[k.rsplit("_", 1)[-1].rstrip("]")] for k in parse]
