@@ -48,12 +48,12 @@ dagster-home:
 ## Materialize every asset (and run every check) on $(DISCLOSURE_RAW_DIR) into $(DISCLOSURE_DB_PATH).
 run: install dagster-home
 	$(BIN)/dagster job execute -m pipelines.definitions -j ingest
-	@$(BIN)/python -m pipelines.summary
+	@$(BIN)/python -m pipelines.warehouse.summary
 
 ## An ingest run that parses every quarantined file again (the Dagster job `retry_quarantined` does the same).
 retry-quarantined: install dagster-home
 	$(BIN)/dagster job execute -m pipelines.definitions -j retry_quarantined
-	@$(BIN)/python -m pipelines.summary
+	@$(BIN)/python -m pipelines.warehouse.summary
 
 ## The Dagster UI on http://127.0.0.1:3000 (schedule, sensor, reruns).
 dev: install dagster-home
@@ -74,11 +74,11 @@ test-fast: install-dev
 	$(BIN)/pytest -q -m "not slow and not cluster"
 
 lint: install-dev
-	$(BIN)/ruff check pipelines tests
+	$(BIN)/ruff check pipelines tests tools
 
-## Regenerate sql/ddl/create_tables.sql from pipelines/schema.py.
+## Regenerate sql/ddl/create_tables.sql from pipelines/warehouse/schema.py.
 ddl: install
-	$(BIN)/python -m pipelines.schema > sql/ddl/create_tables.sql
+	$(BIN)/python -m pipelines.warehouse.schema > sql/ddl/create_tables.sql
 
 clean:
 	rm -rf $(DAGSTER_STATE_DIR) $(DISCLOSURE_DB_PATH) $(DISCLOSURE_DB_PATH).wal \
@@ -88,10 +88,10 @@ clean:
 ## loader rate. BENCH_FILES=20000 BENCH_WORKERS=2 BENCH_PROCS_PER_WORKER=1 make bench-cluster
 bench-cluster: install-cluster
 	bash deploy/install-cluster-services.sh
-	$(BIN)/python -m tests.bench_cluster
+	$(BIN)/python -m tools.bench_cluster
 
 ## Benchmark (not a test): generates corpora, prints a table, writes docs/benchmarks.md.
 ## Smaller runs: BENCH_SIZES=2000,10000 make bench
 bench: install-dev
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python -m pipelines.bench
+	$(BIN)/python -m tools.bench

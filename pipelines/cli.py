@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.ingest import ingest
-from pipelines.settings import Settings
-from pipelines.warehouse import WarehouseBusy
+from pipelines.ingest.run import ingest
+from pipelines.ingest.settings import Settings
+from pipelines.warehouse.load import WarehouseBusy
 
 MAX_ROWS_SHOWN = 200
 

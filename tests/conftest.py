@@ -55,10 +55,10 @@ def db_path(tmp_path: Path) -> Path:
 
 def run_pipeline(raw: Path, db: Path) -> None:
     """Ingest a raw folder into a warehouse file and run the checks, as one nightly run does."""
-    from pipelines.checks import refresh_dq_results
-    from pipelines.ingest import ingest
-    from pipelines.settings import Settings
-    from pipelines.warehouse import connect
+    from pipelines.ingest.run import ingest
+    from pipelines.ingest.settings import Settings
+    from pipelines.warehouse.checks import refresh_dq_results
+    from pipelines.warehouse.load import connect
 
     ingest(Settings(raw_dir=raw, db_path=db, workers=1))
     con = connect(db)

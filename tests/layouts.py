@@ -3,9 +3,9 @@ corpus generator's renderers, to test each layout's reader on known truth."""
 
 from __future__ import annotations
 
-from pipelines.readers.model import Document, Paragraph
-from pipelines.synth import layout
-from pipelines.synth.layout import Blocks, Grid
+from pipelines.document.model import Document, Paragraph
+from tools.synth import layout
+from tools.synth.layout import Blocks, Grid
 
 
 def _blocks(doc: Document) -> Blocks:

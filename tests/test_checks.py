@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines.checks import load_checks
+from pipelines.warehouse.checks import load_checks
 from tests.conftest import query, run_pipeline
 
 CONTRACT_CHECKS = {
@@ -112,7 +112,7 @@ def test_pdf_tables_without_rules_are_listed_for_review(tmp_path, db_path):
 def test_ledger_complete_passes_after_runs_and_catches_a_lost_file(raw_dir, db_path):
     import duckdb
 
-    from pipelines.checks import run_check
+    from pipelines.warehouse.checks import run_check
 
     (raw_dir / "empty.txt").write_bytes(b"")
     run_pipeline(raw_dir, db_path)
@@ -128,3 +128,30 @@ def test_ledger_complete_passes_after_runs_and_catches_a_lost_file(raw_dir, db_p
     finally:
         con.close()
     assert any("found 5 files; the ledger accounts for 4" in d for d in details), details
+
+
+def test_fact_cells_complete_counts_against_the_forms_in_the_warehouse(raw_dir, db_path):
+    """The form's size comes from form_cells (written from the catalog), not from a literal: a report
+    that lost a cell, or whose form is unknown to the warehouse, fails the check."""
+    import duckdb
+
+    from pipelines.warehouse.checks import load_checks, run_check
+
+    run_pipeline(raw_dir, db_path)
+    check = next(c for c in load_checks() if c.name == "fact_cells_complete")
+    con = duckdb.connect(str(db_path))
+    try:
+        assert run_check(con, check).height == 0
+        report = con.execute("select report_id, template_version from reports where source_path like '000_%'"
+                             ).fetchall()[0]
+        con.execute("delete from fact_appeals where report_id = $r and proceeding = 'admin_review' "
+                    "and result = 'total'", {"r": report[0]})
+        rows = run_check(con, check)
+        size = con.execute("select count(*) from form_cells where template_version = $v", {"v": report[1]}).fetchall()
+        assert rows["report_id"].to_list() == [report[0]]
+        assert rows["detail"][0] == f"{size[0][0] - 1} cells ({size[0][0] - 1} distinct) for form {report[1]}, " \
+                                    f"which has {size[0][0]}"
+        con.execute("delete from form_cells where template_version = $v", {"v": report[1]})
+        assert report[0] in run_check(con, check)["report_id"].to_list()
+    finally:
+        con.close()

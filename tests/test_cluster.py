@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster_services import (
+from tests.conftest import assert_same_rows, query
+from tools.cluster_services import (
     REPO,
     Cluster,
     base_env,
@@ -26,7 +27,6 @@ from tests.cluster_services import (
     postgres,
     redis_server,
 )
-from tests.conftest import assert_same_rows, query
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -46,7 +46,7 @@ def _services_present():
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """A few thousand synthetic reports in eight layouts, with copies and files that must be quarantined."""
-    from pipelines.synth.corpus import write_corpus
+    from tools.synth.corpus import write_corpus
 
     out = tmp_path_factory.mktemp("corpus")
     raw = out / "raw"

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _start(raw: Path, db: Path, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipelines.ingest", "--raw", str(raw), "--db", str(db)],
+    return subprocess.Popen([sys.executable, "-m", "pipelines.ingest.run", "--raw", str(raw), "--db", str(db)],
                             cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.synth.corpus import write_corpus
 from tests.conftest import query
+from tools.synth.corpus import write_corpus
 
-INGEST = ("import sys; from pathlib import Path; from pipelines.ingest import ingest; "
-          "from pipelines.settings import Settings; "
+INGEST = ("import sys; from pathlib import Path; from pipelines.ingest.run import ingest; "
+          "from pipelines.ingest.settings import Settings; "
           "ingest(Settings(raw_dir=Path(sys.argv[1]), db_path=Path(sys.argv[2]), workers=2, batch_size=40))")
 SNAPSHOT = {
     "reports": "select report_id, agency_id, year, is_current from reports order by all",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from pipelines.checks import load_checks
 from pipelines.definitions import defs
+from pipelines.warehouse.checks import load_checks
 from tests.conftest import query
 
 ASSETS = {"raw_files", "parsed_reports", "source_files", "reports", "agencies", "fact_proactive", "load_log",
@@ -83,8 +83,8 @@ def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_d
     assert query(db_path, f"select * from read_parquet('{export}/agencies.parquet') order by all") == query(
         db_path, "select * from agencies order by all")
     assert (db_path.parent / "report.html").stat().st_size > 100_000
-    from pipelines.settings import Settings
-    from pipelines.summary import summary
+    from pipelines.ingest.settings import Settings
+    from pipelines.warehouse.summary import summary
 
     text = summary(Settings(raw_dir=raw_dir, db_path=db_path))
     assert "files: loaded 5, quarantined 1" in text and f"report {db_path.parent / 'report.html'}" in text
@@ -109,7 +109,7 @@ def test_sensor_requests_a_run_only_when_the_folder_changes(definitions, raw_dir
 def test_ddl_file_is_generated_from_the_schema():
     from pathlib import Path
 
-    from pipelines.schema import render_ddl
+    from pipelines.warehouse.schema import render_ddl
 
     ddl = (Path(__file__).resolve().parent.parent / "sql" / "ddl" / "create_tables.sql").read_text(encoding="utf-8")
     assert ddl == render_ddl(), "run `make ddl` after changing pipelines/schema.py"
@@ -119,8 +119,8 @@ def test_ddl_file_is_generated_from_the_schema():
 def test_one_batch_runs_alone_and_a_staged_batch_waits_for_the_loader(definitions, raw_dir, db_path, monkeypatch):
     """Materializing one partition of parsed_reports parses only that batch's files; a batch staged by a
     run whose load failed is loaded by the next loader, once."""
-    from pipelines.batches import batch_of
-    from pipelines.scan import walk
+    from pipelines.ingest.batches import batch_of
+    from pipelines.ingest.scan import walk
 
     monkeypatch.setenv("DISCLOSURE_RAW_DIR", str(raw_dir))
     monkeypatch.setenv("DISCLOSURE_DB_PATH", str(db_path))
@@ -139,9 +139,9 @@ def test_one_batch_runs_alone_and_a_staged_batch_waits_for_the_loader(definition
     assert query(db_path, "select path from source_files order by path") == [(p,) for p in sorted(in_batch)]
 
     # A batch staged but never loaded (its run died before the loader) is picked up by the next run.
-    from pipelines.ingest import discover, parse_all
-    from pipelines.staging import pending_batches, write_batch
-    from pipelines.warehouse import connect
+    from pipelines.ingest.run import discover, parse_all
+    from pipelines.ingest.staging import pending_batches, write_batch
+    from pipelines.warehouse.load import connect
 
     con = connect(db_path)
     try:
@@ -184,7 +184,7 @@ def test_one_batch_then_several_then_all_on_one_instance(definitions, raw_dir, d
     """Partition runs and plain runs share one instance's storage: a one-batch run, a run over a range
     of batches and a plain run all succeed one after another (parsed_reports stores no value that a
     later run over other partitions would trip on)."""
-    from pipelines.batches import BATCH_KEYS
+    from pipelines.ingest.batches import BATCH_KEYS
 
     monkeypatch.setenv("DISCLOSURE_RAW_DIR", str(raw_dir))
     monkeypatch.setenv("DISCLOSURE_DB_PATH", str(db_path))

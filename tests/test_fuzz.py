@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines.document.cells import CELL_STATES, VALUE, read_cell
+from pipelines.document.model import Cell, Document, Paragraph, Table
 from pipelines.forms.catalog import FORMS
 from pipelines.forms.interpreter import interpret
-from pipelines.forms.values import CELL_STATES, VALUE, read_cell
-from pipelines.parse import FileRef, parse_file
+from pipelines.ingest.parse import FileRef, parse_file
 from pipelines.readers import ReadError, read_document
-from pipelines.readers.model import Cell, Document, Paragraph, Table
 from tests.conftest import SAMPLE_STEMS, SAMPLES_DIR
 
 LABELS = sorted({label for form in FORMS for table in form.tables for block in table.blocks

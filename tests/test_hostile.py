@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.ingest import ingest
+from pipelines.ingest.run import ingest
+from pipelines.ingest.settings import Settings
 from pipelines.readers.archive import SAFE_XML
-from pipelines.settings import Settings
 from tests.conftest import query
 from tests.hostile.files import HOSTILE
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from pipelines.agencies import AgencyClaim, assign_ids, derived_id, placeholder_id
-from pipelines.metadata import core_name, extract, parse_date
+from pipelines.extract.agencies import AgencyClaim, assign_ids, derived_id, placeholder_id
+from pipelines.extract.metadata import core_name, extract, parse_date
+from pipelines.extract.regions import Region
 from pipelines.readers import read_document
-from pipelines.regions import Region
 from tests.conftest import sample_path
 
 SAMPLES = {

@@ -10,13 +10,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.batches import batch_of
-from pipelines.cluster import WAREHOUSE_QUEUE, CeleryConfig
 from pipelines.definitions import defs
-from pipelines.ingest import batches, by_batch, parse_all
-from pipelines.scan import scan
-from pipelines.settings import Settings
-from pipelines.staging import STEP_OUTPUTS_FOLDER, pending_batches, remove_stale_partials, write_batch
+from pipelines.defs.cluster import WAREHOUSE_QUEUE, CeleryConfig
+from pipelines.ingest.batches import batch_of
+from pipelines.ingest.run import batches, by_batch, parse_all
+from pipelines.ingest.scan import scan
+from pipelines.ingest.settings import Settings
+from pipelines.ingest.staging import STEP_OUTPUTS_FOLDER, pending_batches, remove_stale_partials, write_batch
 from tests.conftest import assert_same_rows
 
 REPO = Path(__file__).resolve().parent.parent

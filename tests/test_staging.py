@@ -7,9 +7,9 @@ import time
 import fsspec
 import pytest
 
-from pipelines.ingest import parse_all
-from pipelines.scan import scan
-from pipelines.staging import (
+from pipelines.ingest.run import parse_all
+from pipelines.ingest.scan import scan
+from pipelines.ingest.staging import (
     MANIFEST_FILE,
     STALE_PARTIAL_SECONDS,
     clear,

@@ -8,10 +8,10 @@ import subprocess
 import polars as pl
 import pytest
 
-from pipelines.accuracy import evaluate
 from pipelines.readers import legacy
-from pipelines.synth.corpus import ALL_FORMATS, write_corpus
 from tests.conftest import run_pipeline
+from tools.accuracy.synthetic import evaluate
+from tools.synth.corpus import ALL_FORMATS, write_corpus
 
 
 def _can_make_pdfs() -> bool:

@@ -10,7 +10,7 @@ from collections import defaultdict
 import duckdb
 import pytest
 
-from pipelines.report_html import charts, write_report
+from pipelines.warehouse.report import charts, write_report
 from tests.conftest import SAMPLE_STEMS, expected_cells, query, run_pipeline
 from tests.test_metadata import SAMPLES as META
 

@@ -236,12 +236,12 @@ def test_changed_sidecar_reloads_its_report(raw_dir, db_path):
 
 
 def test_quarantined_files_are_retried_by_a_newer_parser(raw_dir, db_path, monkeypatch):
-    import pipelines.warehouse as warehouse
+    import pipelines.warehouse.load as warehouse
 
     (raw_dir / "empty.txt").write_bytes(b"")
     run_pipeline(raw_dir, db_path)
     monkeypatch.setattr(warehouse, "PARSER_VERSION", "next")
-    from pipelines.scan import scan
+    from pipelines.ingest.scan import scan
 
     con = warehouse.connect(db_path)
     try:
@@ -254,7 +254,7 @@ def test_quarantined_files_are_retried_by_a_newer_parser(raw_dir, db_path, monke
 def test_older_warehouse_gains_new_columns(db_path):
     import duckdb
 
-    from pipelines.warehouse import connect
+    from pipelines.warehouse.load import connect
 
     db_path.parent.mkdir(parents=True)
     con = duckdb.connect(str(db_path))
@@ -269,8 +269,8 @@ def test_older_warehouse_gains_new_columns(db_path):
 
 def test_batches_never_split_a_chunk_of_cells(raw_dir, db_path):
     """Cells travel per chunk of files; any batch size keeps every report's cells."""
-    from pipelines.ingest import ingest
-    from pipelines.settings import Settings
+    from pipelines.ingest.run import ingest
+    from pipelines.ingest.settings import Settings
 
     for i in range(40):
         (raw_dir / f"copy_{i:02d}.txt").write_text(
@@ -297,8 +297,8 @@ def test_a_chunk_whose_first_file_is_quarantined_keeps_every_cell(raw_dir, db_pa
 
 def test_an_outcome_of_content_no_longer_there_is_not_loaded(raw_dir, db_path):
     """A staged batch loaded after its file changed describes nothing in the folder: skipped."""
-    from pipelines.ingest import discover, parse_all
-    from pipelines.warehouse import connect, load_batch
+    from pipelines.ingest.run import discover, parse_all
+    from pipelines.warehouse.load import connect, load_batch
 
     con = connect(db_path)
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.checks import load_checks
+from pipelines.warehouse.checks import load_checks
 from tests.test_definitions import ASSETS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ import os
 import time
 from pathlib import Path
 
-from pipelines.parse import FileRef, parse_chunk
-from pipelines.workers import Limits, parse_isolated
+from pipelines.ingest.parse import FileRef, parse_chunk
+from pipelines.ingest.workers import Limits, parse_isolated
 
 
 def misbehaving_parser(raw_dir: Path, refs: list[FileRef], max_bytes: int, on_file=None):

@@ -16,19 +16,21 @@ from dataclasses import dataclass, field
 import dagster as dg
 import polars as pl
 
-from pipelines.batches import BATCH_KEYS, batch_of
-from pipelines.checks import checks_are_current, refresh_dq_results
-from pipelines.cluster import WAREHOUSE_QUEUE_TAG
+from pipelines.defs.cluster import WAREHOUSE_QUEUE_TAG
 from pipelines.defs.resources import WarehouseResource
-from pipelines.ingest import batches, by_batch, discover, parse_all
-from pipelines.parse import FileRef
-from pipelines.schema import DQ_RESULTS, TABLES, WAREHOUSE_STATE, TableDef
-from pipelines.staging import StagedBatch, clear, pending_batches, read_batch, remove_stale_partials, write_batch
-from pipelines.warehouse import load_run, scan_view
+from pipelines.ingest.batches import BATCH_KEYS, batch_of
+from pipelines.ingest.parse import FileRef
+from pipelines.ingest.run import batches, by_batch, discover, parse_all
+from pipelines.ingest.staging import StagedBatch, clear, pending_batches, read_batch, remove_stale_partials, write_batch
+from pipelines.warehouse.checks import checks_are_current, refresh_dq_results
+from pipelines.warehouse.load import load_run, scan_view
+from pipelines.warehouse.schema import DQ_RESULTS, FORM_CELLS, TABLES, WAREHOUSE_STATE, TableDef
 
 WRITER_POOL = "duckdb_writer"
 PREVIEW_ROWS = 10
-WAREHOUSE_TABLES = [t for t in TABLES if t not in (DQ_RESULTS, WAREHOUSE_STATE)]
+# The loader's tables: the checks' results, the loader's bookkeeping and the forms' own cells (written
+# when the warehouse is opened) are not loaded from reports.
+WAREHOUSE_TABLES = [t for t in TABLES if t not in (DQ_RESULTS, WAREHOUSE_STATE, FORM_CELLS)]
 OWNERS = ["team:data-engineering"]
 
 

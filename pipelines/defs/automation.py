@@ -7,7 +7,7 @@ import dagster as dg
 
 from pipelines.defs.assets import RETRY_QUARANTINED_TAG
 from pipelines.defs.resources import WarehouseResource
-from pipelines.scan import walk
+from pipelines.ingest.scan import walk
 
 # Runs that write the warehouse carry this tag; dagster.yaml lets one of them run at a time and queues
 # the rest (the schedule firing while an operator reruns from the UI).

@@ -9,10 +9,10 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from pipelines.checks import CheckDef, load_checks
-from pipelines.cluster import WAREHOUSE_QUEUE_TAG
 from pipelines.defs.assets import WRITER_POOL, markdown_table
+from pipelines.defs.cluster import WAREHOUSE_QUEUE_TAG
 from pipelines.defs.resources import WarehouseResource
+from pipelines.warehouse.checks import CheckDef, load_checks
 
 SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
 

@@ -3,12 +3,12 @@
 
 import dagster as dg
 
-from pipelines.cluster import WAREHOUSE_QUEUE_TAG
 from pipelines.defs.assets import OWNERS, WRITER_POOL
+from pipelines.defs.cluster import WAREHOUSE_QUEUE_TAG
 from pipelines.defs.resources import WarehouseResource
-from pipelines.export import export_dir, export_years
-from pipelines.report_html import write_report
-from pipelines.warehouse import publish
+from pipelines.warehouse.export import export_dir, export_years
+from pipelines.warehouse.load import publish
+from pipelines.warehouse.report import write_report
 
 
 class ExportConfig(dg.Config):

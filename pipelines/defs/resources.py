@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import dagster as dg
 import duckdb
 
-from pipelines.cluster import CeleryConfig
-from pipelines.settings import DEFAULT_MEMORY_LIMIT, Settings
-from pipelines.staging import step_outputs_location
-from pipelines.warehouse import connect_waiting
+from pipelines.defs.cluster import CeleryConfig
+from pipelines.ingest.settings import DEFAULT_MEMORY_LIMIT, Settings
+from pipelines.ingest.staging import step_outputs_location
+from pipelines.warehouse.load import connect_waiting
 
 
 class WarehouseResource(dg.ConfigurableResource):

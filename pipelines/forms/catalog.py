@@ -2,28 +2,29 @@
 
 2019: 国办公开办函〔2019〕60号 (report years 2019, 2020). 2021: 国办公开办函〔2021〕30号 (2021 on).
 Labels are the printed wording; `labels.normalize` lets the contract's variants through, so only
-genuinely different wordings seen in the wild need listing here. A new form year is a new `Form`
-added to `FORMS`; nothing else changes.
+genuinely different wordings seen in the wild need listing here. A table's shape is data too: which
+column is a total (table B's 总计), how columns repeat in groups (table C). A new form year is a new
+`Form` added to `FORMS`; nothing else changes (tests/forms/test_new_form.py reads a made-up one).
 """
 
 from __future__ import annotations
 
-from pipelines.forms.spec import Block, Form, FormTable, Line
+from pipelines.forms.spec import Block, Form, FormColumn, FormRow, FormTable
 
 COUNT = "件"
 AMOUNT = "万元"
 
 
-def _line(codes: dict[str, str], *labels: str, unit: str | None = None) -> Line:
-    return Line(codes=tuple(codes.items()), labels=labels, unit=unit)
+def _column(codes: dict[str, str], *labels: str, unit: str | None = None) -> FormColumn:
+    return FormColumn(codes=tuple(codes.items()), labels=labels, unit=unit)
 
 
-def _rows(key: str, spec: list[tuple[str, tuple[str, ...]]]) -> tuple[Line, ...]:
-    return tuple(_line({key: code}, *labels) for code, labels in spec)
+def _rows(key: str, spec: list[tuple[str, tuple[str, ...]]]) -> tuple[FormRow, ...]:
+    return tuple(FormRow(codes=((key, code),), labels=labels) for code, labels in spec)
 
 
-def _metrics(spec: list[tuple[str, tuple[str, ...], str]]) -> tuple[Line, ...]:
-    return tuple(_line({"metric": code}, *labels, unit=unit) for code, labels, unit in spec)
+def _metrics(spec: list[tuple[str, tuple[str, ...], str]]) -> tuple[FormColumn, ...]:
+    return tuple(_column({"metric": code}, *labels, unit=unit) for code, labels, unit in spec)
 
 
 PART_HEADINGS = (
@@ -108,14 +109,14 @@ def _proactive(blocks: tuple[Block, ...]) -> FormTable:
     return FormTable(
         name="proactive", fact_table="fact_proactive", coordinates=("item", "category", "metric"),
         value_kind="amount", blocks=blocks,
-        starts=tuple(a for b in blocks for a in b.anchors) + _HEADER_A,
+        starts=tuple(a for b in blocks for a in b.anchors) + _HEADER_A, header_labels=_HEADER_A,
         furniture=(*_HEADER_A, "主动公开政府信息情况", *PART_HEADINGS),
     )
 
 
 # --- Table B: 收到和处理政府信息公开申请情况 -----------------------------------------------------
 APPLICANTS = tuple(
-    _line({"applicant": code}, *labels)
+    _column({"applicant": code}, *labels)
     for code, labels in [
         ("natural_person", ("自然人",)),
         ("commercial", ("商业企业",)),
@@ -126,6 +127,7 @@ APPLICANTS = tuple(
         ("total", ("总计",)),
     ]
 )
+APPLICANT_TOTAL = len(APPLICANTS) - 1  # 总计: the sum of the six applicant columns
 _OUTCOMES_HEAD = [
     ("new_received", ("一、本年新收政府信息公开申请数量", "本年新收政府信息公开申请", "本年新收")),
     ("carried_over", ("二、上年结转政府信息公开申请数量", "上年结转政府信息公开申请", "上年结转")),
@@ -166,7 +168,7 @@ _FURNITURE_B = ("申请人情况", "法人或其他组织", "本列数据的勾�
 
 def _applications(other: list[tuple[str, tuple[str, ...]]], groups: tuple[str, ...]) -> FormTable:
     block = Block(("申请人情况",), _rows("outcome", _OUTCOMES_HEAD + other + _OUTCOMES_TAIL), APPLICANTS,
-                  groups=groups)
+                  groups=groups, total_column=APPLICANT_TOTAL)
     return FormTable(
         name="applications", fact_table="fact_applications", coordinates=("outcome", "applicant"),
         value_kind="count", blocks=(block,),
@@ -185,10 +187,10 @@ RESULTS = (("upheld", ("结果维持",)), ("corrected", ("结果纠正",)), ("ot
 
 def _appeals() -> FormTable:
     columns = tuple(
-        _line({"proceeding": p, "result": r}, *r_labels) for p, _ in PROCEEDINGS for r, r_labels in RESULTS
+        _column({"proceeding": p, "result": r}, *r_labels) for p, _ in PROCEEDINGS for r, r_labels in RESULTS
     )
-    block = Block(("行政复议",), (Line(codes=(), labels=()),), columns,
-                  groups=tuple(label for _, labels in PROCEEDINGS for label in labels))
+    block = Block(("行政复议",), (FormRow(codes=(), labels=()),), columns,
+                  groups=tuple(label for _, labels in PROCEEDINGS for label in labels), column_group=len(RESULTS))
     return FormTable(
         name="appeals", fact_table="fact_appeals", coordinates=("proceeding", "result"),
         value_kind="count", blocks=(block,),
@@ -198,13 +200,13 @@ def _appeals() -> FormTable:
 
 
 FORM_2019 = Form(
-    version="2019", document="国办公开办函〔2019〕60号", first_year=2019, last_year=2020,
+    version="2019", document="国办公开办函〔2019〕60号", first_year=2019,
     tables=(_proactive(_proactive_blocks_2019()), _applications(_OTHER_2019, _GROUPS_B), _appeals()),
     evidence=("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "第二十条第（九）项",
               "政府集中采购", "采购总金额", "其他对外管理服务事项"),
 )
 FORM_2021 = Form(
-    version="2021", document="国办公开办函〔2021〕30号", first_year=2021, last_year=None,
+    version="2021", document="国办公开办函〔2021〕30号", first_year=2021,
     tables=(_proactive(_proactive_blocks_2021()),
             _applications(_OTHER_2021, (*_GROUPS_B, "（六）其他处理")), _appeals()),
     evidence=("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额（单位：万元）", "本年处理决定数量",
@@ -213,13 +215,13 @@ FORM_2021 = Form(
 FORMS = (FORM_2019, FORM_2021)
 
 
-def form_by_version(version: str) -> Form:
-    return next(f for f in FORMS if f.version == version)
+def form_by_version(version: str, forms: tuple[Form, ...] = FORMS) -> Form:
+    return next(f for f in forms if f.version == version)
 
 
-def form_for_year(year: int) -> Form:
+def form_for_year(year: int, forms: tuple[Form, ...] = FORMS) -> Form:
     """The form in force for a report year (used when a document's labels name no form)."""
-    for form in sorted(FORMS, key=lambda f: f.first_year, reverse=True):
+    for form in sorted(forms, key=lambda f: f.first_year, reverse=True):
         if year >= form.first_year:
             return form
-    return FORMS[0]
+    return min(forms, key=lambda f: f.first_year)

@@ -4,25 +4,26 @@ The document's tables are read as one sequence of tokens (cells in document orde
 starts where the layout marks rows). Labels, never offsets, say where a form table begins, which
 block and row a number belongs to, and which column: the header's labels where present, a
 column's place among the form's columns where its header cell is empty, and the form's own
-arithmetic (总计 = the sum of the others) where the order is in doubt.
+arithmetic (a block's total column = the sum of the others) where the order is in doubt.
+
+Nothing here names a table: what differs between tables is the forms' data (forms/spec.py) — a
+table of labelled rows or one read by its header, a block's total column, its column groups.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from pipelines.forms.catalog import CLOSING_HEADINGS, FORMS, form_by_version, form_for_year
+from pipelines.document.cells import BLANK, MISSING, VALUE, is_value_like, read_cell
+from pipelines.document.model import Document, ReadError
+from pipelines.forms.catalog import CLOSING_HEADINGS, FORMS, form_for_year
 from pipelines.forms.index import ANCHOR, COLUMN, FURNITURE, GROUP, HEADER, ROW, LabelIndex, form_evidence
 from pipelines.forms.labels import normalize
-from pipelines.forms.spec import Block, Form, FormTable, Line
-from pipelines.forms.values import BLANK, MISSING, VALUE, read_cell
-from pipelines.readers.model import Document, ReadError
-from pipelines.readers.tokens import is_value_like
+from pipelines.forms.plan import cell_plan
+from pipelines.forms.spec import Block, Form, FormColumn, FormTable
 
-HEADER_START = ("信息内容",)
 HEADER_KINDS = (HEADER,)
 
 
@@ -97,24 +98,6 @@ class TableCells:
         self.column_label.append(column_label)
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedCell:
-    """A cell of the form: its coordinates and unit, the same in every report of the form."""
-
-    coords: dict[str, str]
-    unit: str | None
-
-
-@functools.lru_cache(maxsize=16)
-def cell_plan(version: str, table_name: str) -> tuple[PlannedCell, ...]:
-    """The cells of a form table in the order `TableCells` holds them."""
-    table = form_by_version(version).table(table_name)
-    return tuple(
-        PlannedCell({**dict(block.fixed), **row.code_map, **col.code_map}, col.unit)
-        for block in table.blocks for row in block.rows for col in block.columns
-    )
-
-
 @dataclass(slots=True)
 class Interpretation:
     form: Form
@@ -128,7 +111,7 @@ class Interpretation:
         """The cells one by one with their coordinates (for inspection and tests; loading uses `tables`)."""
         out = []
         for t in self.tables:
-            for i, planned in enumerate(cell_plan(self.form.version, t.table.name)):
+            for i, planned in enumerate(cell_plan(t.table)):
                 out.append(FactCell(t.table.fact_table, planned.coords, planned.unit, t.value[i], t.state[i],
                                     t.raw_text[i], t.src[i], t.row_label[i], t.column_label[i]))
         return out
@@ -140,8 +123,6 @@ class _ParsedRow:
     line: int | None  # None: a row the form does not have
     label: Token
     values: list[Token] = field(default_factory=list)
-    slots: list[Token | None] | None = None
-    complete: bool = True
 
 
 def tokens_of(doc: Document) -> list[Token]:
@@ -159,35 +140,45 @@ def tokens_of(doc: Document) -> list[Token]:
     return out
 
 
-def choose_form(tokens: list[Token], year_hint: int | None) -> tuple[Form, str]:
+def choose_form(tokens: list[Token], year_hint: int | None, forms: tuple[Form, ...] = FORMS) -> tuple[Form, str]:
     """Given the document's cells, return the form its labels name (else the year's form) and why."""
     keys = [normalize(t.text) for t in tokens if not is_value_like(t.text)]
-    scores = [(form_evidence(form, keys), form) for form in FORMS]
+    scores = [(form_evidence(form, keys), form) for form in forms]
     scores.sort(key=lambda s: s[0], reverse=True)
     if scores[0][0] > (scores[1][0] if len(scores) > 1 else 0):
         return scores[0][1], f"labels ({scores[0][0]} found)"
     if year_hint is not None:
-        return form_for_year(year_hint), "report year"
-    return FORMS[-1], "default"
+        return form_for_year(year_hint, forms), "report year"
+    return max(forms, key=lambda f: f.first_year), "default"
 
 
-@functools.lru_cache(maxsize=8)
-def _indexes(version: str) -> dict[str, LabelIndex]:
-    """The label indexes of a form's tables (built once per process: they only hold the form's data)."""
-    form = form_by_version(version)
-    return {t.name: LabelIndex(t, header_labels=HEADER_START) for t in form.tables}
+@dataclass(frozen=True)
+class _FormIndexes:
+    """A form's label indexes: one per table for reading it, one per table for finding where it starts."""
+
+    reading: dict[str, LabelIndex]
+    starts: dict[str, LabelIndex]
 
 
-@functools.lru_cache(maxsize=8)
-def _start_indexes(version: str) -> dict[str, LabelIndex]:
-    form = form_by_version(version)
-    return {t.name: LabelIndex(t, header_labels=t.starts) for t in form.tables}
+# By form identity (a Form's hash walks every label); built once per process, they hold only form data.
+_INDEXES: dict[int, tuple[Form, _FormIndexes]] = {}
+
+
+def _indexes(form: Form) -> _FormIndexes:
+    cached = _INDEXES.get(id(form))
+    if cached is None or cached[0] is not form:
+        cached = (form, _FormIndexes(
+            reading={t.name: LabelIndex(t, header_labels=t.header_labels) for t in form.tables},
+            starts={t.name: LabelIndex(t, header_labels=t.starts) for t in form.tables},
+        ))
+        _INDEXES[id(form)] = cached
+    return cached[1]
 
 
 def _segments(form: Form, tokens: list[Token]) -> list[tuple[FormTable, list[Token]]]:
     """Given all tokens, return each form table found with its tokens, in document order."""
     starts: list[tuple[int, FormTable]] = []
-    start_indexes = _start_indexes(form.version)
+    start_indexes = _indexes(form).starts
     for table in form.tables:
         index = start_indexes[table.name]
         for i, tok in enumerate(tokens):
@@ -327,7 +318,8 @@ def _numbers(values: list[Token]) -> list[Decimal] | None:
     return out
 
 
-def _total_last_votes(rows: list[_ParsedRow], order: list[int], total_col: int) -> int:
+def _total_votes(rows: list[_ParsedRow], order: list[int], total_col: int) -> int:
+    """How many rows agree that `total_col` holds the sum of the others when the values are in `order`."""
     votes = 0
     for row in rows:
         nums = _numbers(row.values[: len(order)])
@@ -339,24 +331,29 @@ def _total_last_votes(rows: list[_ParsedRow], order: list[int], total_col: int) 
     return votes
 
 
-def _table_b_order(block: Block, index: LabelIndex, slots: list[Token | None] | None,
-                   rows: list[_ParsedRow]) -> list[int | None]:
-    """Data rows keep the visual order, but a flattened header may not: trust the arithmetic."""
+def _total_order(block: Block, index: LabelIndex, b: int, slots: list[Token | None] | None,
+                 rows: list[_ParsedRow]) -> list[int | None]:
+    """A block with a total column: data rows keep the visual order, but a flattened header may not
+    (a header cell merged over several rows can come first): trust the arithmetic."""
     canonical: list[int | None] = list(range(len(block.columns)))
-    labeled = [index.lookup(t.text, (COLUMN,), 0) for t in (slots or []) if t is not None]
+    labeled = [index.lookup(t.text, (COLUMN,), b) for t in (slots or []) if t is not None]
     header = [h.line for h in labeled if h is not None]
     if sorted(header) != list(range(len(block.columns))) or header == canonical:
         return canonical
-    total = next(i for i, c in enumerate(block.columns) if c.code_map.get("applicant") == "total")
-    if _total_last_votes(rows, header, total) > _total_last_votes(rows, canonical, total):  # type: ignore[arg-type]
+    total = block.total_column
+    assert total is not None
+    if _total_votes(rows, header, total) > _total_votes(rows, canonical, total):  # type: ignore[arg-type]
         return header  # type: ignore[return-value]
     return canonical
 
 
 def _place_short_row(row: _ParsedRow, block: Block) -> dict[int, Token] | None:
-    """A row with fewer numbers than columns whose last is the sum of the rest: the empties were
-    dropped by the export, so the numbers are the first columns and the last is 总计."""
+    """A row with fewer numbers than columns whose last is the sum of the rest, in a block whose last
+    column is its total: the empties were dropped by the export, so the numbers are the first columns
+    and the last is the total."""
     n = len(block.columns)
+    if block.total_column != n - 1:
+        return None
     nums = _numbers(row.values)
     if nums is None or not 2 <= len(nums) < n or nums[-1] != sum(nums[:-1]):
         return None
@@ -383,15 +380,15 @@ def _emit_blocks(table: FormTable, index: LabelIndex,
         block = table.blocks[row.block]
         slots = reader.slots.get(row.block)
         if row.block not in orders:
-            orders[row.block] = (_table_b_order(block, index, slots, known_rows) if table.name == "applications"
-                                 else _column_order(block, index, row.block, slots))
+            orders[row.block] = (_total_order(block, index, row.block, slots, known_rows)
+                                 if block.total_column is not None else _column_order(block, index, row.block, slots))
         order = orders[row.block]
         key = (row.block, row.line)
         if row.line is None or key in placed_rows:  # a row the form lacks, or a second copy of one
             leftovers.extend(Leftover(table.name, row.label.text, _slot_label(slots, i), tok.text, tok)
                              for i, tok in enumerate(row.values) if tok.text.strip())
             continue
-        short = _place_short_row(row, block) if table.name == "applications" else None
+        short = _place_short_row(row, block)
         if short is not None:
             placed_rows[key] = {c: short.get(c) for c in range(len(block.columns))}
         else:
@@ -422,7 +419,7 @@ def _emit_blocks(table: FormTable, index: LabelIndex,
     return cells, leftovers
 
 
-def _header_unit(col: Line, slots: list[Token | None] | None, index: LabelIndex, b: int) -> str | None:
+def _header_unit(col: FormColumn, slots: list[Token | None] | None, index: LabelIndex, b: int) -> str | None:
     """The unit a column holds: the form's, unless its header says 元 where the form has 万元."""
     if col.unit != "万元" or not slots:
         return col.unit
@@ -435,15 +432,17 @@ def _header_unit(col: Line, slots: list[Token | None] | None, index: LabelIndex,
     return col.unit
 
 
-def _read_appeals(table: FormTable, index: LabelIndex,
-                  tokens: list[Token]) -> tuple[TableCells, list[Leftover]]:
-    """Table C: a header of proceedings and results, then one row of 15 numbers."""
+def _read_by_header(table: FormTable, index: LabelIndex,
+                    tokens: list[Token]) -> tuple[TableCells, list[Leftover]]:
+    """A table of one block read by its header (table C): a header of groups (proceedings) and
+    columns (results), then one row of numbers."""
     block = table.blocks[0]
+    group = block.column_group or len(block.columns)
     leftovers: list[Leftover] = []
     header_kinds = (COLUMN, GROUP, FURNITURE, ANCHOR, HEADER)
     hits = [None if is_value_like(t.text) else index.lookup(t.text, header_kinds) for t in tokens]
     last_label = max((i for i, h in enumerate(hits) if h is not None), default=-1)
-    results = [h.line % len(RESULTS_PER_PROCEEDING) for h in hits if h is not None and h.kind == COLUMN]
+    results = [h.line % group for h in hits if h is not None and h.kind == COLUMN]
     for tok, hit in zip(tokens[: last_label + 1], hits, strict=False):
         if hit is None and tok.text.strip():
             leftovers.append(Leftover(table.name, None, None, tok.text, tok))
@@ -454,7 +453,7 @@ def _read_appeals(table: FormTable, index: LabelIndex,
                              for t in tokens[last_label + 1 + k:] if t.text.strip())
             break
         values.append(tok)
-    order = _appeals_order(results, len(block.columns))
+    order = _grouped_order(results, len(block.columns), group)
     placed: dict[int, Token] = {}
     for i, tok in enumerate(values):
         if i < len(order):
@@ -467,15 +466,11 @@ def _read_appeals(table: FormTable, index: LabelIndex,
     return cells, leftovers
 
 
-RESULTS_PER_PROCEEDING = range(5)
-
-
-def _appeals_order(results: list[int], n_columns: int) -> list[int]:
-    """The column of each value: the header's result order within each proceeding, when it gives one."""
-    k = len(RESULTS_PER_PROCEEDING)
+def _grouped_order(results: list[int], n_columns: int, k: int) -> list[int]:
+    """The column of each value: the header's order within each group of `k` columns, when it gives one."""
     if len(results) == n_columns:
         chunks = [results[i:i + k] for i in range(0, len(results), k)]
-        if all(sorted(ch) == list(RESULTS_PER_PROCEEDING) for ch in chunks):
+        if all(sorted(ch) == list(range(k)) for ch in chunks):
             return [p * k + r for p, ch in enumerate(chunks) for r in ch]
     return list(range(n_columns))
 
@@ -489,11 +484,12 @@ def _missing_table(table: FormTable) -> TableCells:
     return cells
 
 
-def interpret(doc: Document, year_hint: int | None = None) -> Interpretation:
-    """Given a document, return every cell of its form; raise ReadError when it holds none of the tables."""
+def interpret(doc: Document, year_hint: int | None = None, forms: tuple[Form, ...] = FORMS) -> Interpretation:
+    """Given a document, return every cell of its form (one of `forms`, the State Council's by default);
+    raise ReadError when it holds none of the tables."""
     tokens = tokens_of(doc)
-    form, basis = choose_form(tokens, year_hint)
-    indexes = _indexes(form.version)
+    form, basis = choose_form(tokens, year_hint, forms)
+    indexes = _indexes(form).reading
     segments = _segments(form, tokens)
     if not segments:
         raise ReadError("not_a_report", "None of the three statistical tables (主动公开, 收到和处理申请, "
@@ -502,8 +498,8 @@ def interpret(doc: Document, year_hint: int | None = None) -> Interpretation:
     leftovers: list[Leftover] = []
     for table, seg in segments:
         index = indexes[table.name]
-        if table.name == "appeals":
-            c, lo = _read_appeals(table, index, seg)
+        if table.read_by_header:
+            c, lo = _read_by_header(table, index, seg)
         else:
             reader = _BlockReader(table, index)
             reader.feed(seg)

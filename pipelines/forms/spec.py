@@ -1,4 +1,5 @@
-"""The vocabulary in which a form is written down as data."""
+"""The vocabulary in which a form is written down as data: its tables, their blocks, rows and columns,
+and the shape facts the interpreter reads (which column is a total, how columns repeat in groups)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,23 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class Line:
-    """A row or a column of a form: the codes it contributes to a cell and the labels it goes by."""
+class FormRow:
+    """A row of a form block: the codes it gives its cells (`category`, `outcome`) and the labels it goes by.
+
+    A block read by its header alone (table C's single line of numbers) has one row without labels."""
+
+    codes: tuple[tuple[str, str], ...]
+    labels: tuple[str, ...]
+
+    @functools.cached_property
+    def code_map(self) -> dict[str, str]:
+        return dict(self.codes)
+
+
+@dataclass(frozen=True)
+class FormColumn:
+    """A column of a form block: the codes it gives its cells (`metric`, `applicant`, `proceeding` and
+    `result`), the labels it goes by and the unit its numbers are in (件, 万元)."""
 
     codes: tuple[tuple[str, str], ...]
     labels: tuple[str, ...]
@@ -24,15 +40,30 @@ class Block:
     """A rectangle of the form: each row × each column is one fact cell.
 
     `anchors` are the block's own heading labels (第二十条第（一）项); `fixed` are the codes every cell
-    of the block shares (the `item`). A block with one unlabeled row (table C) has `rows` of one
-    Line without labels.
+    of the block shares (the `item`); `groups` are labels over several rows or columns that hold no
+    number (（三）不予公开, 行政诉讼's 未经复议直接起诉).
+
+    Shape: `total_column` is the column that holds the sum of the others in every row (table B's
+    总计): the arithmetic that tells columns apart where a flattened header leaves their order in
+    doubt, and places a row whose empty cells were dropped. `column_group` is the size of the groups
+    in which the columns repeat the same results (table C: five results per proceeding).
     """
 
     anchors: tuple[str, ...]
-    rows: tuple[Line, ...]
-    columns: tuple[Line, ...]
+    rows: tuple[FormRow, ...]
+    columns: tuple[FormColumn, ...]
     fixed: tuple[tuple[str, str], ...] = ()
     groups: tuple[str, ...] = ()
+    total_column: int | None = None
+    column_group: int | None = None
+
+    @property
+    def labelled_rows(self) -> bool:
+        """False for a block whose one row is known only by the header above its numbers (table C)."""
+        return any(row.labels for row in self.rows)
+
+    def cell_count(self) -> int:
+        return len(self.rows) * len(self.columns)
 
 
 @dataclass(frozen=True)
@@ -41,8 +72,9 @@ class FormTable:
 
     `coordinates` are the fact table's coordinate columns in order; `value_kind` is 'amount'
     (DECIMAL, units) or 'count' (BIGINT). `starts` are labels that only this table has: where
-    the first of them occurs, the table begins. `furniture` are labels that belong to the printed
-    form (captions, group headings, notes) and hold no number.
+    the first of them occurs, the table begins. `header_labels` open a block's header row (信息内容).
+    `furniture` are labels that belong to the printed form (captions, group headings, notes) and hold
+    no number.
     """
 
     name: str
@@ -51,17 +83,28 @@ class FormTable:
     value_kind: str
     blocks: tuple[Block, ...]
     starts: tuple[str, ...]
+    header_labels: tuple[str, ...] = ()
     furniture: tuple[str, ...] = ()
+
+    @property
+    def read_by_header(self) -> bool:
+        """A table of one line of numbers under a header (table C), not of labelled rows."""
+        return not any(block.labelled_rows for block in self.blocks)
+
+    def cell_count(self) -> int:
+        return sum(block.cell_count() for block in self.blocks)
 
 
 @dataclass(frozen=True)
 class Form:
-    """A State Council form version: its three tables and the labels that tell it from the others."""
+    """A State Council form version: its three tables and the labels that tell it from the others.
+
+    `first_year` is the first report year it is in force for; a later form replaces it from its own
+    first year. `evidence` are labels only this form prints."""
 
     version: str
     document: str
     first_year: int
-    last_year: int | None
     tables: tuple[FormTable, ...]
     evidence: tuple[str, ...] = field(default=())
 
@@ -69,4 +112,4 @@ class Form:
         return next(t for t in self.tables if t.name == name)
 
     def cell_count(self) -> int:
-        return sum(len(b.rows) * len(b.columns) for t in self.tables for b in t.blocks)
+        return sum(t.cell_count() for t in self.tables)

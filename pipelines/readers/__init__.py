@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import zipfile
 
+from pipelines.document.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.archive import open_zip
 from pipelines.readers.detect import sniff_container, text_layout
 from pipelines.readers.encoding import decode_text
-from pipelines.readers.model import Cell, Document, Paragraph, ReadError, Table
 
 __all__ = ["Cell", "Document", "Paragraph", "ReadError", "Table", "read_document"]
 

@@ -12,7 +12,7 @@ import zipfile
 
 from lxml import etree
 
-from pipelines.readers.model import ReadError
+from pipelines.document.model import ReadError
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024

@@ -15,9 +15,9 @@ from __future__ import annotations
 import posixpath
 import zipfile
 
+from pipelines.document.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.archive import open_zip, parse_xml, read_member
 from pipelines.readers.detect import text_layout
-from pipelines.readers.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.stitch import stitch_tables
 
 FORMAT = "docx"
@@ -36,7 +36,7 @@ def qn(name: str) -> str:
 
 
 W_P, W_T, W_TAB, W_BR, W_CR = qn("w:p"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
-W_TR, W_TC, W_TBL = qn("w:tr"), qn("w:tc"), qn("w:tbl")
+W_TR, W_TC = qn("w:tr"), qn("w:tc")
 
 
 def paragraph_text(p) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from pipelines.readers.model import ReadError
+from pipelines.document.model import ReadError
 
 # Share of NUL bytes on one byte parity above which BOM-less bytes are taken as UTF-16.
 UTF16_NUL_SHARE = 0.3

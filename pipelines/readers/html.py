@@ -12,8 +12,8 @@ import re
 
 from lxml import etree
 
+from pipelines.document.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.encoding import decode_text
-from pipelines.readers.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.stitch import stitch_tables
 
 FORMAT = "html"

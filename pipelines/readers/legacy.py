@@ -14,8 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from pipelines.document.model import Document, ReadError
 from pipelines.readers import docx
-from pipelines.readers.model import Document, ReadError
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 INSTALL_HINT = "install LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui fonts-noto-cjk)"

@@ -7,9 +7,10 @@ short lines is one cell written vertically.
 
 from __future__ import annotations
 
-from pipelines.readers.lines import PAGE_NUMBER, is_blank, paragraph_text, split_lines
-from pipelines.readers.model import Cell, Document, Paragraph, Table
-from pipelines.readers.tokens import is_fragment, is_value_like
+from pipelines.document.cells import is_value_like
+from pipelines.document.model import Cell, Document, Paragraph
+from pipelines.readers.builder import TableBuilder
+from pipelines.readers.lines import PAGE_NUMBER, is_blank, is_fragment, paragraph_text, split_lines
 
 FORMAT = "line_text"
 MAX_CELL_CHARS = 40
@@ -53,7 +54,10 @@ def read(text: str) -> Document:
         cells = [c for _, c in run]
         values = sum(1 for c in cells if c.strip() and is_value_like(c))
         if len(cells) >= MIN_TABLE_CELLS and values >= MIN_TABLE_VALUES:
-            doc.blocks.append(Table(rows=[[Cell(c) for c in cells]], has_rows=False))
+            stream = TableBuilder(doc, has_rows=False)
+            for c in cells:
+                stream.add_cell(Cell(c))
+            stream.close()
         else:
             for group, _ in run:
                 doc.blocks.extend(Paragraph(paragraph_text(ln)) for ln in group)

@@ -26,3 +26,12 @@ def is_blank(line: str) -> bool:
 
 def paragraph_text(line: str) -> str:
     return line.strip()
+
+
+# A line this short inside a table is a piece of a cell written vertically or wrapped (`自`/`然`/`人`,
+# `（五）不予`/`处理`); part headings and prose lines are longer.
+MAX_FRAGMENT_CHARS = 5
+
+
+def is_fragment(line: str) -> bool:
+    return len(line.strip()) <= MAX_FRAGMENT_CHARS

@@ -24,9 +24,9 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
+from pipelines.document.model import Block, Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers import pdf_text, pdf_unruled
 from pipelines.readers.lines import PAGE_NUMBER
-from pipelines.readers.model import Block, Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.stitch import stitch_tables
 
 FORMAT = "pdf"

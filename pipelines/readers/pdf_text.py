@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from pipelines.document.cells import is_value_like, squeeze
+from pipelines.document.model import Cell, Document
+from pipelines.readers.builder import TableBuilder
 from pipelines.readers.lines import PAGE_NUMBER, is_blank, paragraph_text, split_lines
-from pipelines.readers.model import Cell, Document, Paragraph, Table
-from pipelines.readers.tokens import is_value_like, squeeze
 
 FORMAT = "pdf_text"
 MAX_LABEL_CHARS = 30
@@ -68,14 +69,7 @@ def _row_of(line: str) -> list[str] | None:
 
 def read(text: str) -> Document:
     doc = Document(FORMAT)
-    rows: list[list[Cell]] = []
-
-    def close() -> None:
-        nonlocal rows
-        if rows:
-            doc.blocks.append(Table(rows=rows))
-            rows = []
-
+    table = TableBuilder(doc)
     lines = [ln for ln in split_lines(text) if not PAGE_NUMBER.match(ln) and not is_blank(ln)]
     split = [_split(ln) for ln in lines]
     numeric = [bool(values) and bool(labels or len(values) > 1) for labels, values in split]
@@ -87,24 +81,23 @@ def read(text: str) -> Document:
             row = None  # a short line far from any numbers is prose (a title, a signature), not a table row
         if row is None:
             if pending_label is not None:
-                rows.append([Cell(pending_label)])
+                table.add_row([Cell(pending_label)])
                 pending_label = None
-            close()
-            doc.blocks.append(Paragraph(paragraph_text(line)))
+            table.paragraph(paragraph_text(line))
             continue
         if pending_label is not None:
             if values and len(labels) == 1 and not _starts_numbered(labels[0]):
                 row = [pending_label + labels[0], *values]
             else:
-                rows.append([Cell(pending_label)])
+                table.add_row([Cell(pending_label)])
             pending_label = None
         if not values and len(labels) == 1 and _starts_numbered(labels[0]) and len(labels[0]) >= 6:
             pending_label = labels[0]
             continue
-        rows.append([Cell(t) for t in row])
+        table.add_row([Cell(t) for t in row])
     if pending_label is not None:
-        rows.append([Cell(pending_label)])
-    close()
+        table.add_row([Cell(pending_label)])
+    table.close()
     doc.renumber_tables()
     return doc
 

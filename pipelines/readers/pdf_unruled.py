@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.readers.model import Cell, Table
-from pipelines.readers.tokens import is_value_like
+from pipelines.document.cells import is_value_like
+from pipelines.document.model import Cell, Table
 
 COLUMN_TOLERANCE = 9.0
 MIN_COLUMN_WORDS = 2

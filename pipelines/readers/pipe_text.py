@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from pipelines.readers.lines import is_blank, paragraph_text, split_lines
-from pipelines.readers.model import Cell, Document, Paragraph, Table
-from pipelines.readers.tokens import is_fragment
+from pipelines.document.model import Cell, Document, Paragraph
+from pipelines.readers.builder import TableBuilder
+from pipelines.readers.lines import is_blank, is_fragment, paragraph_text, split_lines
 
 # The delimiter this layout cannot do without.
 MARKER = "|"
@@ -50,49 +50,34 @@ def score(lines: list[str]) -> float:
 
 
 def _read_trailing(lines: list[str], doc: Document) -> None:
-    stream: list[Cell] = []
+    stream = TableBuilder(doc, has_rows=False)
     pending: list[str] = []
-
-    def close() -> None:
-        nonlocal stream
-        if stream:
-            doc.blocks.append(Table(rows=[stream], has_rows=False))
-            stream = []
-
     for line in lines:
         if m := TRAILING.match(line):
-            stream.append(Cell("\n".join([*pending, m.group(1)])))
+            stream.add_cell(Cell("\n".join([*pending, m.group(1)])))
             pending = []
         elif BARE.match(line):
-            stream.append(Cell("\n".join(pending)))
+            stream.add_cell(Cell("\n".join(pending)))
             pending = []
         elif PIPE_RUN.match(line) or is_blank(line):
             continue
-        elif stream and is_fragment(line):
+        elif not stream.empty and is_fragment(line):
             pending.append(line.strip())
         else:
             for frag in pending:
                 doc.blocks.append(Paragraph(frag))
             pending = []
-            close()
-            doc.blocks.append(Paragraph(paragraph_text(line)))
-    close()
+            stream.paragraph(paragraph_text(line))
+    stream.close()
 
 
 def _read_separator(lines: list[str], doc: Document) -> None:
-    stream: list[Cell] = []
+    stream = TableBuilder(doc, has_rows=False)
     run: list[str] = []
 
-    def close() -> None:
-        nonlocal stream
-        if stream:
-            doc.blocks.append(Table(rows=[stream], has_rows=False))
-            stream = []
-
     def paragraphs(texts: list[str]) -> None:
-        if texts:
-            close()
-            doc.blocks.extend(Paragraph(paragraph_text(t)) for t in texts)
+        for t in texts:
+            stream.paragraph(paragraph_text(t))
 
     for line in lines:
         if BARE.match(line):
@@ -105,12 +90,12 @@ def _read_separator(lines: list[str], doc: Document) -> None:
             if start == len(run):
                 start = max(0, len(run) - 1)
             paragraphs(run[:start])
-            stream.append(Cell("\n".join(run[start:])))
+            stream.add_cell(Cell("\n".join(run[start:])))
             run = []
         elif line.strip(" \t"):  # a line of no-break spaces is an (empty-looking) cell, kept as written
             run.append(line)
     paragraphs(run)
-    close()
+    stream.close()
 
 
 def _split_row(line: str) -> list[str]:
@@ -123,25 +108,17 @@ def _split_row(line: str) -> list[str]:
 
 
 def _read_rows(lines: list[str], doc: Document) -> None:
-    rows: list[list[Cell]] = []
-
-    def close() -> None:
-        nonlocal rows
-        if rows:
-            doc.blocks.append(Table(rows=rows))
-            rows = []
-
+    table = TableBuilder(doc)
     for line in lines:
         if RULE.match(line) and "-" in line:
             continue
         if "|" in line and not PIPE_RUN.match(line):
-            rows.append([Cell(t) for t in _split_row(line)])
+            table.add_row([Cell(t) for t in _split_row(line)])
         elif is_blank(line) or PIPE_RUN.match(line):
             continue
         else:
-            close()
-            doc.blocks.append(Paragraph(paragraph_text(line)))
-    close()
+            table.paragraph(paragraph_text(line))
+    table.close()
 
 
 def read(text: str) -> Document:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipelines.readers.model import Block, Cell, Paragraph, Table
-from pipelines.readers.tokens import is_value_like
+from pipelines.document.cells import is_value_like
+from pipelines.document.model import Block, Cell, Paragraph, Table
 
 _NUMBERED = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十\d]+\s*[、.．])")
 

@@ -7,8 +7,9 @@ A line without a tab after a blank line is a paragraph and ends the table.
 
 from __future__ import annotations
 
+from pipelines.document.model import Cell, Document
+from pipelines.readers.builder import TableBuilder
 from pipelines.readers.lines import is_blank, paragraph_text, split_lines
-from pipelines.readers.model import Cell, Document, Paragraph, Table
 
 # The delimiter this layout cannot do without.
 MARKER = "\t"
@@ -26,39 +27,24 @@ def _cell_texts(line: str) -> list[str] | None:
 def read(text: str) -> Document:
     """Given tab-indented text, return paragraphs and tables (rows known, columns not)."""
     doc = Document(FORMAT)
-    rows: list[list[Cell]] = []
-    row: list[Cell] = []
+    table = TableBuilder(doc)
     after_cell = False
-
-    def close_row() -> None:
-        nonlocal row
-        if row:
-            rows.append(row)
-            row = []
-
-    def close_table() -> None:
-        nonlocal rows
-        close_row()
-        if rows:
-            doc.blocks.append(Table(rows=rows))
-            rows = []
-
     for line in split_lines(text):
         cells = _cell_texts(line)
         if cells is not None:
-            row.extend(Cell(t) for t in cells)
+            for t in cells:
+                table.add_cell(Cell(t))
             after_cell = True
         elif is_blank(line):
-            close_row()
+            table.end_row()
             after_cell = False
-        elif after_cell and row:
-            last = row[-1]
-            row[-1] = Cell(last.text + "\n" + line)
+        elif after_cell and table.row:
+            last = table.row[-1]
+            table.row[-1] = Cell(last.text + "\n" + line)
         else:
-            close_table()
-            doc.blocks.append(Paragraph(paragraph_text(line)))
+            table.paragraph(paragraph_text(line))
             after_cell = False
-    close_table()
+    table.close()
     doc.renumber_tables()
     return doc
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.metadata import extract
+from pipelines.extract.metadata import extract
 from pipelines.readers import ReadError, read_document
 from pipelines.readers import pdf as pdf_reader
 from tests.conftest import SAMPLE_STEMS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.readers.model import Cell, Paragraph, Table
+from pipelines.document.model import Cell, Paragraph, Table
 from pipelines.readers.stitch import stitch_tables
 
 

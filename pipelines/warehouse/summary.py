@@ -1,0 +1,36 @@
+"""A short account of the warehouse after a run: files by status, reports, failing checks."""
+
+from __future__ import annotations
+
+from pipelines.ingest.settings import Settings
+from pipelines.warehouse.load import connect
+
+
+def summary(settings: Settings) -> str:
+    if not settings.db_path.exists():
+        return f"no warehouse at {settings.db_path} yet"
+    con = connect(settings.db_path, read_only=True)
+    try:
+        lines = [f"warehouse: {settings.db_path}"]
+        files = con.execute("select status, count(*) from source_files group by 1 order by 1").fetchall()
+        lines.append("files: " + (", ".join(f"{s} {n}" for s, n in files) or "none"))
+        codes = con.execute("select error_code, count(*) from source_files where status = 'quarantined' "
+                            "group by 1 order by 1").fetchall()
+        if codes:
+            lines.append("quarantined: " + ", ".join(f"{c} {n}" for c, n in codes))
+        n_reports, n_current = con.execute("select count(*), count(*) filter (where is_current) from reports").fetchall()[0]
+        lines.append(f"reports: {n_reports} loaded, {n_current} current")
+        checks = con.execute("select check_name, severity, count(*) from dq_results group by 1, 2 order by 2, 1").fetchall()
+        lines.append("checks failing: " + (", ".join(f"{c} ({s}) {n}" for c, s, n in checks) or "none"))
+        outputs = [(what, path) for what, path in (
+            ("read-only copy", settings.published_path), ("report", settings.db_path.parent / "report.html"),
+            ("Parquet", settings.db_path.parent / "export")) if path.exists()]
+        if outputs:
+            lines.append("published: " + ", ".join(f"{what} {path}" for what, path in outputs))
+        return "\n".join(lines)
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    print(summary(Settings.from_env()))

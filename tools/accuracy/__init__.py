@@ -1,0 +1,1 @@
+"""Accuracy of the warehouse: against a synthetic corpus's truth (`synthetic`)."""
