@@ -18,7 +18,7 @@ export DISCLOSURE_RAW_DIR ?= data/raw
 export DISCLOSURE_DB_PATH ?= data/warehouse/disclosure.duckdb
 
 .PHONY: install install-dev install-cluster run dev test test-fast test-cluster lint ddl clean dagster-home bench \
-	bench-cluster retry-quarantined
+	bench-cluster retry-quarantined accuracy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,10 @@ clean:
 bench-cluster: install-cluster
 	bash deploy/install-cluster-services.sh
 	$(BIN)/python -m tools.bench_cluster
+
+## Accuracy on the real reports of tests/real/ (hand-keyed truth): prints the table, writes docs/accuracy.md.
+accuracy: install-dev
+	$(BIN)/python -m tools.accuracy.real
 
 ## Benchmark (not a test): generates corpora, prints a table, writes docs/benchmarks.md.
 ## Smaller runs: BENCH_SIZES=2000,10000 make bench
