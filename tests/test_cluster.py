@@ -47,12 +47,14 @@ def _services_present():
 def corpus(tmp_path_factory) -> Path:
     """A few thousand synthetic reports in eight layouts, with copies and files that must be quarantined."""
     from tools.synth.corpus import write_corpus
+    from tools.synth.quirks import LEGACY
 
     out = tmp_path_factory.mktemp("corpus")
     raw = out / "raw"
     raw.mkdir()
     for name, n, seed, formats in (("text", CORPUS_SIZE - WORD_FILES, 7, TEXT_FORMATS), ("word", WORD_FILES, 8, ["docx"])):
-        write_corpus(out / name, n, seed=seed, formats=formats)
+        # The quirks every report of which loads: these tests compare deployments, not readings.
+        write_corpus(out / name, n, seed=seed, formats=formats, quirks=LEGACY)
         (out / name / "raw").rename(raw / name)
     copies = raw / "copies"
     copies.mkdir()

@@ -1,8 +1,10 @@
-"""The State Council's forms laid out as agencies lay them out, rendered into every readable format.
+"""A report's blocks rendered into the formats agencies and copies of their pages come in: Word (.docx),
+a government web page (HTML), and the text layouts of Word exports, web copies and PDF text.
 
-A report is a list of blocks: prose paragraphs (str) and form tables as `Grid`s of placed cells
-(merged header cells, vertical group labels, padding cells). The renderers write the same blocks
-as .docx, HTML and each text layout, so one truth serves every format (tests, corpus generator).
+A report is a list of blocks (grid.py): prose paragraphs, tables as `Grid`s of placed cells (merged
+header cells, vertical group labels, padding cells) and page breaks. Every renderer writes the same
+blocks, so one truth serves every format (tests, corpus generator). The web renderers of real pages and
+their copies (fragments, Word-pasted HTML, the pages store, crawler text) are in web.py.
 """
 
 from __future__ import annotations
@@ -10,119 +12,32 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from docx import Document as new_docx
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from pipelines.forms.catalog import APPLICANTS, PROCEEDINGS, RESULTS, form_by_version
+from tools.synth import tables
+from tools.synth.grid import Blocks, Grid, PageBreak, Placed, flatten, relabel, texts
+from tools.synth.labels import form_wording
 
-Blocks = list  # list[str | Grid]
+__all__ = ["Blocks", "Grid", "PageBreak", "Placed", "flatten", "form_grids", "relabel", "render_docx",
+           "render_html", "render_line_text", "render_markdown", "render_pdf_text", "render_pipe_text",
+           "render_separator", "render_tab_text"]
 
-
-@dataclass
-class Placed:
-    row: int
-    col: int
-    text: str | None  # None: the source does not have this cell (a cut-off table)
-    rowspan: int = 1
-    colspan: int = 1
-    vertical: bool = False
+HTML_TABLE_ATTRS = 'border="1" class="MsoNormalTable"'
+FACT_TABLES = {"fact_proactive": "proactive", "fact_applications": "applications", "fact_appeals": "appeals"}
 
 
-@dataclass
-class Grid:
-    n_cols: int
-    cells: list[Placed] = field(default_factory=list)
-    n_rows: int = 0
-    header_rows: int = 0
-
-    def add(self, row: int, col: int, text: str | None, rowspan: int = 1, colspan: int = 1,
-            vertical: bool = False) -> None:
-        self.cells.append(Placed(row, col, text, rowspan, colspan, vertical))
-        self.n_rows = max(self.n_rows, row + rowspan)
-
-
-def proactive_grid(version: str, truth: dict) -> Grid:
-    table = form_by_version(version).table("proactive")
-    grid = Grid(4)
-    r = 0
-    for block in table.blocks:
-        item = dict(block.fixed)["item"]
-        grid.add(r, 0, block.anchors[0], colspan=4)
-        r += 1
-        metrics = block.columns
-        span = 3 if len(metrics) == 1 else 1
-        grid.add(r, 0, "信息内容")
-        for i, m in enumerate(metrics):
-            grid.add(r, 1 + i, m.labels[0], colspan=span)
-        if len(metrics) == 2:
-            grid.add(r, 3, "")
-        r += 1
-        for row in block.rows:
-            category = row.code_map["category"]
-            grid.add(r, 0, row.labels[0])
-            for i, m in enumerate(metrics):
-                grid.add(r, 1 + i, truth[("fact_proactive", item, category, m.code_map["metric"])], colspan=span)
-            if len(metrics) == 2 and truth[("fact_proactive", item, category, metrics[-1].code_map["metric"])] is not None:
-                grid.add(r, 3, "")
-            r += 1
-    return grid
-
-
-def applications_grid(version: str, truth: dict) -> Grid:
-    block = form_by_version(version).table("applications").blocks[0]
-    grid = Grid(10, header_rows=3)
-    grid.add(0, 0, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rowspan=3, colspan=3)
-    grid.add(0, 3, "申请人情况", colspan=7)
-    grid.add(1, 3, "自\n然\n人", rowspan=2)
-    grid.add(1, 4, "法人或其他组织", colspan=5)
-    grid.add(1, 9, "总计", rowspan=2)
-    for i, applicant in enumerate(APPLICANTS[1:6]):
-        grid.add(2, 4 + i, applicant.labels[0])
-    groups = {"denied": "（三）不予公开", "unable": "（四）无法提供", "rejected": "（五）不予处理"}
-    if version == "2021":
-        groups["other"] = "（六）其他处理"
-    outcomes = [row.code_map["outcome"] for row in block.rows]
-    handled = outcomes[outcomes.index("granted"): outcomes.index("total_handled") + 1]
-    r = 3
-    for row in block.rows:
-        outcome = row.code_map["outcome"]
-        prefix = outcome.split("_")[0]
-        if outcome == "granted":
-            grid.add(r, 0, "三、本年度办理结果", rowspan=len(handled), vertical=True)
-        if outcome in ("new_received", "carried_over", "carried_forward"):
-            grid.add(r, 0, row.labels[0], colspan=3)
-        elif prefix in groups and outcome != "other":
-            members = [o for o in outcomes if o.split("_")[0] == prefix and o != "other"]
-            if outcome == members[0]:
-                grid.add(r, 1, groups[prefix], rowspan=len(members), vertical=True)
-            grid.add(r, 2, row.labels[0])
-        else:
-            grid.add(r, 1, row.labels[0], colspan=2)
-        for i, applicant in enumerate(APPLICANTS):
-            grid.add(r, 3 + i, truth[("fact_applications", outcome, applicant.code_map["applicant"])])
-        r += 1
-    return grid
-
-
-def appeals_grid(truth: dict) -> Grid:
-    grid = Grid(15, header_rows=3)
-    grid.add(0, 0, "行政复议", colspan=5)
-    grid.add(0, 5, "行政诉讼", colspan=10)
-    for i, (_, labels) in enumerate(RESULTS):
-        grid.add(1, i, labels[0], rowspan=2, vertical=True)
-    grid.add(1, 5, PROCEEDINGS[1][1][0], colspan=5)
-    grid.add(1, 10, PROCEEDINGS[2][1][0], colspan=5)
-    for p in range(2):
-        for i, (_, labels) in enumerate(RESULTS):
-            grid.add(2, 5 + p * 5 + i, labels[0])
-    for p, (proceeding, _) in enumerate(PROCEEDINGS):
-        for i, (result, _) in enumerate(RESULTS):
-            grid.add(3, p * 5 + i, truth[("fact_appeals", proceeding, result)])
-    return grid
+def form_grids(version: str, truth: dict) -> tuple[Grid, Grid, Grid]:
+    """Tables A, B and C of a form in the form's own wording, filled with the raw texts of `truth`
+    ((fact table, *coordinates) → text; None: the cell is absent), as the printed form lays them out."""
+    raw = {(FACT_TABLES.get(key[0], key[0]), "/".join(key[1:])): text for key, text in truth.items()}
+    labels = form_wording(dict.fromkeys(("proactive", "applications", "appeals"), version))
+    shape = tables.Shape()
+    return (tables.proactive(version, raw, labels, shape), tables.applications(version, raw, labels, shape)[0],
+            tables.appeals(raw, labels, shape)[0])
 
 
 # --- .docx -----------------------------------------------------------------------------------
@@ -179,40 +94,6 @@ def _docx_table(document, grid: Grid, rows: range | None = None, header_rows: in
             tr.remove(tc)
 
 
-# --- HTML --------------------------------------------------------------------------------------
-
-def _html_table(grid: Grid) -> str:
-    by_row: dict[int, list[Placed]] = {}
-    for placed in grid.cells:
-        by_row.setdefault(placed.row, []).append(placed)
-    rows = []
-    for r in range(grid.n_rows):
-        tds = []
-        for placed in sorted(by_row.get(r, []), key=lambda p: p.col):
-            if placed.text is None:
-                break
-            attrs = (f' rowspan="{placed.rowspan}"' if placed.rowspan > 1 else "") + (
-                f' colspan="{placed.colspan}"' if placed.colspan > 1 else "")
-            body = "<br>".join(html.escape(line) for line in placed.text.split("\n"))
-            tds.append(f"<td{attrs}>{body}</td>")
-        rows.append("<tr>" + "".join(tds) + "</tr>")
-    return '<table border="1" class="MsoNormalTable">\n' + "\n".join(rows) + "\n</table>"
-
-
-
-
-def form_grids(version: str, truth: dict) -> tuple[Grid, Grid, Grid]:
-    """Tables A, B and C of a form, filled with the raw texts of `truth` (None: the cell is absent)."""
-    return proactive_grid(version, truth), applications_grid(version, truth), appeals_grid(truth)
-
-
-def relabel(grid: Grid, texts: dict[str, str]) -> None:
-    """Replace header texts (an emptied header cell, a label written vertically one character a line)."""
-    for placed in grid.cells:
-        if placed.text in texts:
-            placed.text = texts[placed.text]
-
-
 def render_docx(blocks: Blocks, split: tuple[int, int] | None = None, ruled: bool = True,
                 running_header: str | None = None, repeat_headers: bool = False) -> bytes:
     """Blocks as a Word document; `split` = (table ordinal, row) breaks that table in two with a page
@@ -221,6 +102,9 @@ def render_docx(blocks: Blocks, split: tuple[int, int] | None = None, ruled: boo
     document = new_docx()
     ordinal = 0
     for block in blocks:
+        if isinstance(block, PageBreak):
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            continue
         if isinstance(block, str):
             document.add_paragraph(block)
             continue
@@ -240,9 +124,28 @@ def render_docx(blocks: Blocks, split: tuple[int, int] | None = None, ruled: boo
     return buf.getvalue()
 
 
+# --- HTML --------------------------------------------------------------------------------------
+
+def html_table(grid: Grid, cell_html: Callable[[str], str] | None = None, table_attrs: str = 'border="1"') -> str:
+    """A grid as an HTML table (rowspan/colspan kept); `cell_html` writes a cell's body."""
+    body = cell_html or (lambda text: "<br>".join(html.escape(line) for line in text.split("\n")))
+    rows, by_row = [], grid.rows()
+    for r in range(grid.n_rows):
+        tds = []
+        for placed in by_row.get(r, []):
+            if placed.text is None:
+                break
+            attrs = (f' rowspan="{placed.rowspan}"' if placed.rowspan > 1 else "") + (
+                f' colspan="{placed.colspan}"' if placed.colspan > 1 else "")
+            tds.append(f"<td{attrs}>{body(placed.text)}</td>")
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return f"<table {table_attrs}>\n" + "\n".join(rows) + "\n</table>"
+
+
 def render_html(blocks: Blocks, charset: str = "utf-8") -> bytes:
     """Blocks as a government web page: navigation, scripts, a layout table around the content."""
-    parts = [f"<p>{html.escape(b)}</p>" if isinstance(b, str) else _html_table(b) for b in blocks]
+    parts = [f"<p>{html.escape(b)}</p>" if isinstance(b, str) else html_table(b, table_attrs=HTML_TABLE_ATTRS)
+             for b in blocks if not isinstance(b, PageBreak)]
     page = f"""<!DOCTYPE html>
 <html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">
 <title>政府信息公开工作年度报告</title>
@@ -258,36 +161,20 @@ def render_html(blocks: Blocks, charset: str = "utf-8") -> bytes:
     return page.encode(charset, errors="xmlcharrefreplace")  # GBK pages write &#160; for no-break spaces
 
 
-def flatten(grid: Grid) -> list[list[str]]:
-    """The grid as Word exports it to text: a cell per position that starts a cell, an empty cell where
-    a vertical merge continues, nothing for positions covered horizontally; a row ends at its last cell."""
-    starts = {(p.row, p.col): p for p in grid.cells}
-    vertical = {(r, p.col) for p in grid.cells for r in range(p.row + 1, p.row + p.rowspan)}
-    rows: list[list[str]] = []
-    for r in range(grid.n_rows):
-        row: list[str] = []
-        for c in range(grid.n_cols):
-            placed = starts.get((r, c))
-            if placed is not None:
-                if placed.text is None:  # a cut-off table: the row ends here
-                    break
-                row.append(placed.text)
-            elif (r, c) in vertical:
-                row.append("")
-        rows.append(row)
-    return rows
-
+# --- text layouts ------------------------------------------------------------------------------
 
 def render_tab_text(blocks: Blocks, debris: bool = False) -> str:
     """Word's text export: a cell per line behind a tab (continuation lines without), rows between blank lines."""
     lines: list[str] = []
     for block in blocks:
+        if isinstance(block, PageBreak):
+            continue
         if isinstance(block, str):
             lines.append(("[bookmark: _GoBack]" if debris and not lines else "") + block)
             continue
         lines.append("")
         for row in flatten(block):
-            for cell in row:
+            for cell in texts(row):
                 first, *rest = cell.split("\n")
                 lines.append("\t" + first)
                 lines.extend(rest)
@@ -300,11 +187,13 @@ def render_pipe_text(blocks: Blocks) -> str:
     """A web copy with a cell per line ending in ` |`, `|` for an empty cell, runs of pipes padding rows."""
     lines: list[str] = []
     for block in blocks:
+        if isinstance(block, PageBreak):
+            continue
         if isinstance(block, str):
             lines.append(block)
             continue
         for row in flatten(block):
-            for cell in row:
+            for cell in texts(row):
                 if cell:
                     *head, last = cell.split("\n")
                     lines.extend(head)
@@ -316,29 +205,57 @@ def render_pipe_text(blocks: Blocks) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(blocks: Blocks) -> str:
-    """One table row per line between pipes (a multi-line cell's lines joined)."""
+def _placeholder_rows(width: int) -> list[str]:
+    """The header another tool's PDF conversion writes over a table: 数据1 … 数据N, then the rule."""
+    return ["| " + " | ".join(f"数据{i}" for i in range(1, width + 1)) + " |", "|" + " --- |" * width]
+
+
+def render_markdown(blocks: Blocks, placeholders: bool = False, spurious: bool = False) -> str:
+    """One table row per line between pipes (a multi-line cell's lines joined); `placeholders`: each
+    table under a 数据1…数据N header row, `spurious`: such a header row again in the middle of table B."""
     lines: list[str] = []
     for block in blocks:
+        if isinstance(block, PageBreak):
+            continue
         if isinstance(block, str):
             lines += [block, ""]
-        else:
-            lines += ["| " + " | ".join(c.replace("\n", "") for c in row) + " |" for row in flatten(block)]
-            lines.append("")
+            continue
+        rows = ["| " + " | ".join(c.replace("\n", "") for c in texts(row)) + " |" for row in flatten(block)]
+        width = max((len(row) for row in flatten(block)), default=1)
+        if spurious and any(p.key and p.key[0] == "applications" for p in block.cells):
+            middle = len(rows) // 2
+            rows[middle:middle] = _placeholder_rows(width)
+        lines += (_placeholder_rows(width) if placeholders else []) + rows
+        lines.append("")
     return "\n".join(lines)
 
 
-def _cell_by_cell(blocks: Blocks, paragraph: Callable[[str], list[str]], cell: Callable[[str], list[str]]) -> str:
-    """Lines for layouts that write every cell on its own: each paragraph's lines, then each cell's."""
+def _cell_by_cell(blocks: Blocks, paragraph: Callable[[str], list[str]], cell: Callable[[str], list[str]],
+                  page: Callable[[int], list[str]] = lambda n: []) -> str:
+    """Lines for layouts that write every cell on its own: each paragraph's lines, then each cell's; a
+    page number where a page ends (after a row's label when the page ends inside that row)."""
     lines: list[str] = []
+    pages = 1
     for block in blocks:
-        if isinstance(block, str):
+        if isinstance(block, PageBreak):
+            lines += page(block.page)
+            pages = block.page
+        elif isinstance(block, str):
             lines += paragraph(block)
         else:
-            for row in flatten(block):
-                for text in row:
+            for r, row in enumerate(flatten(block)):
+                for c, text in enumerate(texts(row)):
                     lines += cell(text)
+                    if r == block.break_after_label and c == _label_end(row):
+                        pages += 1
+                        lines += page(pages)
     return "\n".join(lines)
+
+
+def _label_end(row: list[Placed]) -> int:
+    """The index of a row's last label cell (the cell before its first form cell)."""
+    first = next((i for i, p in enumerate(row) if p.key is not None), len(row))
+    return max(0, first - 1)
 
 
 def render_separator(blocks: Blocks) -> str:
@@ -347,24 +264,41 @@ def render_separator(blocks: Blocks) -> str:
 
 
 def render_line_text(blocks: Blocks) -> str:
-    """A cell per line with blank lines between (empty cells written as a no-break space)."""
-    return _cell_by_cell(blocks, lambda p: [p, ""], lambda c: [c or "\xa0", ""])
+    """A cell per line with blank lines between (empty cells written as a no-break space); page numbers
+    where the copied page ended."""
+    return _cell_by_cell(blocks, lambda p: [p, ""], lambda c: [c or "\xa0", ""], lambda n: [f"- {n} -", ""])
 
 
 def render_pdf_text(blocks: Blocks, page_every: int = 30) -> str:
-    """Text as taken from a PDF: a row per line, label then numbers, page numbers in between."""
+    """Text as taken from a PDF: a row per line, label then numbers, page numbers in between (also
+    where a page ended inside a table, even between a row's label and its numbers)."""
     lines: list[str] = []
     for block in blocks:
-        if isinstance(block, str):
+        if isinstance(block, PageBreak):
+            lines.append(f"\x0c{block.page}")
+        elif isinstance(block, str):
             lines.append(block)
         else:
-            for row in flatten(block):
-                texts = [c.replace("\n", "").strip() for c in row if c.strip()]
-                if texts:
-                    lines.append("  ".join(texts))
+            for r, row in enumerate(flatten(block)):
+                cells = [c.replace("\n", "").strip() for c in texts(row)]
+                if r == block.break_after_label:
+                    end = _label_end(row) + 1
+                    head, tail = [t for t in cells[:end] if t], [t for t in cells[end:] if t]
+                    lines += ["  ".join(head), "\x0cbreak", "  ".join(tail)]
+                    continue
+                cells = [t for t in cells if t]
+                if cells:
+                    lines.append("  ".join(cells))
     out: list[str] = []
-    for i, line in enumerate(lines, 1):
+    page = written = 0
+    for line in lines:
+        if line.startswith("\x0c"):
+            page, written = page + 1, 0
+            out.append(f"- {page} -")
+            continue
         out.append(line)
-        if i % page_every == 0:
-            out.append(f"- {i // page_every} -")
+        written += 1
+        if written % page_every == 0:
+            page += 1
+            out.append(f"- {page} -")
     return "\n".join(out) + "\n"
