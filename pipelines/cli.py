@@ -73,6 +73,10 @@ def _status_tables(con: duckdb.DuckDBPyConnection, console: Console) -> None:
         "select status, coalesce(error_code, ''), count(*) from source_files group by 1, 2 order by 1, 2").fetchall()))
     console.print(_table("failing checks", ["check", "severity", "rows"], con.execute(
         "select check_name, severity, count(*) from dq_results group by 1, 2 order by 2, 1").fetchall()))
+    console.print(_table("current reports that need review, by reason", ["reason", "reports"], con.execute(
+        "select regexp_extract(reason, '^[^:]+(:[a-z]+)?'), count(distinct report_id) from "
+        "(select report_id, unnest(review_reasons) as reason from reports where is_current and needs_review) "
+        "group by 1 order by 2 desc, 1").fetchall()))
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -82,7 +86,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings, console: Console) -
                               "max(year) from reports").fetchall()[0]
         console.print(f"warehouse {settings.db_path}")
         console.print(f"last load {last[0]} UTC (its scan saw {last[1]} files); {last[2]} batches loaded in all")
-        console.print(f"{reports[0]} current reports of {reports[1]} agencies, years {reports[2]}–{reports[3]}")
+        review = con.execute("select count(*) from reports where is_current and needs_review").fetchall()[0][0]
+        console.print(f"{reports[0]} current reports of {reports[1]} agencies, years {reports[2]}–{reports[3]}; "
+                      f"{review} need review")
         _status_tables(con, console)
     return 0
 

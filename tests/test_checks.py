@@ -149,8 +149,9 @@ def test_fact_cells_complete_counts_against_the_forms_in_the_warehouse(raw_dir, 
         rows = run_check(con, check)
         size = con.execute("select count(*) from form_cells where template_version = $v", {"v": report[1]}).fetchall()
         assert rows["report_id"].to_list() == [report[0]]
-        assert rows["detail"][0] == f"{size[0][0] - 1} cells ({size[0][0] - 1} distinct) for form {report[1]}, " \
-                                    f"which has {size[0][0]}"
+        v = report[1]
+        assert rows["detail"][0] == f"{size[0][0] - 1} cells ({size[0][0] - 1} distinct) for its forms ({v}; " \
+                                    f"tables {v}/{v}/{v}), which have {size[0][0]}"
         con.execute("delete from form_cells where template_version = $v", {"v": report[1]})
         assert report[0] in run_check(con, check)["report_id"].to_list()
     finally:

@@ -13,6 +13,7 @@ from pipelines.document.cells import CELL_STATES, VALUE, read_cell
 from pipelines.document.model import Cell, Document, Paragraph, Table
 from pipelines.forms.catalog import FORMS
 from pipelines.forms.interpreter import interpret
+from pipelines.forms.plan import cell_plan
 from pipelines.ingest.parse import FileRef, parse_file
 from pipelines.readers import ReadError, read_document
 from tests.conftest import SAMPLE_STEMS, SAMPLES_DIR
@@ -54,7 +55,13 @@ def test_any_cells_give_a_whole_form_or_a_clear_error(tables, has_rows, year):
     except ReadError as exc:
         assert exc.code == "not_a_report"
         return
-    assert len(result.cells) == result.form.cell_count()
+    keys = [(c.fact_table, *c.coords.values()) for c in result.cells]
+    assert len(keys) == len(set(keys))  # every cell once
+    # every cell of the report's form, and of the form each table follows
+    for table in result.tables:
+        wanted = {p.key(table.table) for p in cell_plan(table.table)} | {
+            p.key(table.table) for p in cell_plan(result.form.table(table.table.name))}
+        assert {p.key(table.table) for p in table.plan} == wanted
 
 
 @settings(max_examples=150, deadline=None)

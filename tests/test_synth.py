@@ -98,10 +98,29 @@ def test_every_file_is_told_as_its_format_from_its_content(moderate_corpus):
     assert wrong == []
 
 
+# Layouts in which an empty cell leaves no trace (a cell per line with empty lines dropped, text
+# extracted from a PDF): a row short of numbers may have lost its empty cells anywhere.
+EMPTY_CELLS_LEAVE_NO_TRACE = {"line_text", "pdf_text"}
+
+
+def unprovable_cut_rows(corpus: Path) -> pl.DataFrame:
+    """Rows of table A that `truncated` cut short, in layouts where a short row could equally have lost
+    an empty cell: which cell its numbers belong to is not provable (issue #14: such cells are stored
+    `unreadable` and the report flagged, never placed on a guess). Only these may be unread."""
+    reports = pl.read_parquet(corpus / "truth_reports.parquet")
+    cut = reports.filter(pl.col("quirks").list.contains("truncated")
+                         & pl.col("format").is_in(list(EMPTY_CELLS_LEAVE_NO_TRACE)))["path"]
+    cells = pl.read_parquet(corpus / "truth_cells.parquet")
+    return (cells.filter(pl.col("path").is_in(cut.implode()) & (pl.col("table_name") == "proactive")
+                         & (pl.col("cell_state") == "missing"))
+            .select("path", "table_name", row=pl.col("cell").str.replace(r"/[^/]+$", "")).unique())
+
+
 @pytest.mark.slow
 def test_legacy_quirks_in_legacy_formats_read_back_exactly(tmp_path):
     """Today's guarantee: the quirks and formats the generator knew before the real corpus read back at
-    100%, nothing silently wrong, every report's metadata and checks right."""
+    100%, nothing silently wrong, every report's metadata and checks right — except the cells of a row
+    cut short in a layout that drops empty cells, which are visibly unread (never wrong)."""
     formats = [f for f in LEGACY_FORMATS if f != "pdf" or PDF]
     corpus, db = tmp_path / "corpus", tmp_path / "wh.duckdb"
     write_corpus(corpus, 6 * len(formats), seed=11, formats=formats, break_share=0.2, quirk_share=0.5, quirks=LEGACY)
@@ -110,7 +129,10 @@ def test_legacy_quirks_in_legacy_formats_read_back_exactly(tmp_path):
     run_pipeline(corpus / "raw", db)
     result = evaluate(db, corpus)
     assert set(result.by_format["format"]) == set(formats)
-    not_right = result.cells.filter(pl.col("outcome") != "right")
+    not_right = (result.cells.filter(pl.col("outcome") != "right")
+                 .with_columns(row=pl.col("cell").str.replace(r"/[^/]+$", ""))
+                 .join(unprovable_cut_rows(corpus).with_columns(outcome=pl.lit("unread")),
+                       on=["path", "table_name", "row", "outcome"], how="anti"))
     assert not_right.is_empty(), not_right
     reports = result.reports
     for column in ("loaded", "metadata_right", "county_right", "checks_right"):

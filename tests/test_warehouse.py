@@ -251,17 +251,23 @@ def test_quarantined_files_are_retried_by_a_newer_parser(raw_dir, db_path, monke
     assert [r.path for r in todo] == ["empty.txt"]
 
 
-def test_older_warehouse_gains_new_columns(db_path):
+def _open_older_warehouse(db_path, *statements: str) -> None:
+    """Write a warehouse file as an older version left it (`statements`), then open it as today's code does."""
     import duckdb
 
     from pipelines.warehouse.load import connect
 
     db_path.parent.mkdir(parents=True)
     con = duckdb.connect(str(db_path))
-    con.execute("create table source_files (path varchar, sha256 varchar, primary key (path, sha256))")
-    con.execute("insert into source_files values ('a.txt', 'x')")
+    for statement in statements:
+        con.execute(statement)
     con.close()
     connect(db_path).close()
+
+
+def test_older_warehouse_gains_new_columns(db_path):
+    _open_older_warehouse(db_path, "create table source_files (path varchar, sha256 varchar, primary key (path, sha256))",
+                          "insert into source_files values ('a.txt', 'x')")
     cols = [c for (c,) in query(db_path, "select column_name from duckdb_columns() where table_name = 'source_files'")]
     assert cols[:3] == ["path", "sha256", "size_bytes"] and "parser_version" in cols
     assert query(db_path, "select path from source_files") == [("a.txt",)]
@@ -315,3 +321,61 @@ def test_an_outcome_of_content_no_longer_there_is_not_loaded(raw_dir, db_path):
     run_pipeline(raw_dir, db_path)  # the next run parses the new content
     assert query(db_path, "select agency_name from reports where source_path = '003_4a81d0f783bbd2ce.txt'") == [
         ("富阳区鹿鸣街道",)]
+
+
+def test_a_report_with_unproven_cells_needs_review_and_says_why(raw_dir, db_path):
+    """Cells whose place is not proven are stored unreadable, and the report says so: reports.needs_review,
+    review_reasons (the table and the row), v_report_summary, and the layout_uncertain check."""
+    doc = "\n".join(["单位A2020年政府信息公开工作年度报告", "一、总体情况", "二、主动公开政府信息情况",
+                     "第二十条第（一）项", "信息内容 本年新制作数量 本年新公开数量 对外公开总数量",
+                     "规章 1 1", "规范性文件 4 4 9",
+                     "第二十条第（五）项", "信息内容 上一年项目数量 本年增/减 处理决定数量",
+                     "行政许可 10 2 30", "其他对外管理服务事项 5 0 7",
+                     "第二十条第（六）项", "信息内容 上一年项目数量 本年增/减 处理决定数量",
+                     "行政处罚 3 1 4", "行政强制 0 0 0", "三、收到和处理政府信息公开申请情况",
+                     "五、存在的主要问题及改进情况", "无。"])
+    (raw_dir / "uncertain.txt").write_text(doc, encoding="utf-8")
+    run_pipeline(raw_dir, db_path)
+    rows = query(db_path, "select needs_review, review_reasons from reports where source_path = 'uncertain.txt'")
+    assert rows[0][0] is True
+    assert "layout_uncertain:proactive:规章" in rows[0][1]
+    states = query(db_path, "select metric, cell_state, raw_text from fact_proactive f join reports r using (report_id) "
+                            "where r.source_path = 'uncertain.txt' and category = 'regulation' and item = 'art20_1' "
+                            "order by metric")
+    assert {s for _, s, _ in states} == {"unreadable"} and all(raw == "1 | 1" for _, _, raw in states)
+    assert query(db_path, "select count(*) from dq_results d join reports r using (report_id) "
+                          "where d.check_name = 'layout_uncertain' and r.source_path = 'uncertain.txt'") == [(1,)]
+    summary = query(db_path, "select needs_review from v_report_summary where source_path = 'uncertain.txt'")
+    assert summary == [(True,)]
+    # the samples that read cleanly need no review but for their own reasons (001 never names its agency)
+    assert query(db_path, "select source_path, review_reasons from reports where needs_review and source_path "
+                          "<> 'uncertain.txt' order by 1") == [("001_3e7c7203fb80667c.txt", ["agency_unresolved"])]
+
+
+def test_a_report_failing_an_error_check_needs_review(raw_dir, db_path):
+    path = raw_dir / "003_4a81d0f783bbd2ce.txt"
+    text = path.read_text(encoding="utf-8")
+    total = "\t（七）总计\n\t0\n\t0\n\t0\n\t0\n\t3\n\t0\n\t3\n"
+    assert total in text
+    path.write_text(text.replace(total, total.replace("\t3\n\t0\n\t3\n", "\t3\n\t0\n\t4\n")), encoding="utf-8")
+    run_pipeline(raw_dir, db_path)
+    failing = query(db_path, "select distinct check_name from dq_results d join reports r using (report_id) "
+                             "where d.severity = 'error' and r.source_path = '003_4a81d0f783bbd2ce.txt'")
+    reasons = query(db_path, "select review_reasons from reports where source_path = '003_4a81d0f783bbd2ce.txt' "
+                             "and is_current")[0][0]
+    assert failing and {f"check:{c}" for (c,) in failing} <= set(reasons)
+
+
+def test_older_warehouse_keeps_six_decimals_of_amounts(db_path):
+    """DECIMAL(18,4) amounts of an older file are widened to the contract's DECIMAL(24,6) in place."""
+    _open_older_warehouse(db_path, "create table fact_proactive (report_id varchar, value decimal(18,4))",
+                          "insert into fact_proactive values ('r', 1.2345)")
+    assert query(db_path, "select data_type from duckdb_columns() where table_name = 'fact_proactive' "
+                          "and column_name = 'value'") == [("DECIMAL(24,6)",)]
+    import duckdb
+
+    con = duckdb.connect(str(db_path))
+    con.execute("insert into fact_proactive (report_id, value) values ('s', 5949.088667)")
+    assert con.execute("select value::varchar from fact_proactive order by report_id").fetchall() == [
+        ("1.234500",), ("5949.088667",)]
+    con.close()

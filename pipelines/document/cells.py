@@ -30,6 +30,7 @@ NUMBER = re.compile(
 # Cell texts that say "not applicable".
 NOT_APPLICABLE = frozenset({"/", "\\", "-", "--", "—", "——", "–", "－", "无", "不适用", "n/a", "na", "×"})
 YUAN_PER_WAN = Decimal(10000)
+_SPACED_DIGITS = re.compile(r"\d\s+\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,8 @@ def read_cell(raw: str | None, kind: str, unit: str | None = None) -> Reading:
     """
     if raw is None:
         return Reading(MISSING)
+    if _SPACED_DIGITS.search(unicodedata.normalize("NFKC", raw)):
+        return Reading(UNREADABLE)  # `0 0 0`: several numbers in one cell, not one number
     s = squeeze(raw)
     if not s:
         return Reading(BLANK)

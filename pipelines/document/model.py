@@ -13,15 +13,21 @@ from dataclasses import dataclass, field
 class Cell:
     """One table cell, its text exactly as the source holds it (inner line breaks kept).
 
-    `row`/`col` are the cell's grid position where the layout has one (docx, html), else None.
+    `row`/`col` are the cell's grid position where the layout has one (docx, html, pdf), else None.
     `merged` marks a grid position covered by another cell's span: its text belongs to the first
-    position, so it is kept only to hold the place.
+    position, so it is kept only to hold the place. `joined` marks text in which the source may have
+    run several cells together with no separator (a text copy that collapsed whitespace: `规章000`):
+    the reader cannot tell where one cell ends, so it says so and leaves that to the form.
+    `padding` marks an empty cell the source moved to the row's end (a page store writes a row's
+    filled cells, then one pipe per empty or merged cell): the row had empty cells, but not there.
     """
 
     text: str
     row: int | None = None
     col: int | None = None
     merged: bool = False
+    joined: bool = False
+    padding: bool = False
 
 
 @dataclass(slots=True)
@@ -29,12 +35,16 @@ class Table:
     """A table as rows of cells where the layout marks rows, or as one cell stream where it does not.
 
     `has_rows` is False for layouts that give no row boundaries (one cell per line with no row
-    marker); `rows` then holds a single row: the stream.
+    marker); `rows` then holds a single row: the stream. `keeps_empty_cells` is False for layouts in
+    which an empty cell leaves no trace (numbers separated by spaces, a cell per line with empty lines
+    dropped): there a row with fewer numbers than columns may have lost empty cells anywhere, while
+    elsewhere it was cut short.
     """
 
     rows: list[list[Cell]]
     has_rows: bool = True
     index: int = 0
+    keeps_empty_cells: bool = True
 
     @property
     def cells(self) -> list[Cell]:

@@ -69,3 +69,17 @@ def split_sections(doc: Document, title: str | None = None) -> list[Section]:
             body.append(text)
     close()
     return sections
+
+
+# A document with this many of the six parts is a report, whatever happened to its tables.
+MIN_REPORT_PARTS = 3
+
+
+def looks_like_report(doc: Document, title: str | None) -> bool:
+    """Whether a document is a 政府信息公开工作年度报告 by its own words: a title naming one, or the
+    report's parts (总体情况, 主动公开…, 收到和处理…) as headings. A report whose tables are pictures is
+    still a report (its cells are missing); a note that merely mentions the forms' words is not."""
+    if title and "政府信息公开" in title and ("报告" in title or "年报" in title):
+        return True
+    parts = {part_of(b.text) for b in doc.blocks if isinstance(b, Paragraph)}
+    return len(parts - {None}) >= MIN_REPORT_PARTS

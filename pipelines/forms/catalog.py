@@ -15,8 +15,8 @@ COUNT = "件"
 AMOUNT = "万元"
 
 
-def _column(codes: dict[str, str], *labels: str, unit: str | None = None) -> FormColumn:
-    return FormColumn(codes=tuple(codes.items()), labels=labels, unit=unit)
+def _column(codes: dict[str, str], *labels: str, unit: str | None = None, header_line: int = 0) -> FormColumn:
+    return FormColumn(codes=tuple(codes.items()), labels=labels, unit=unit, header_line=header_line)
 
 
 def _rows(key: str, spec: list[tuple[str, tuple[str, ...]]]) -> tuple[FormRow, ...]:
@@ -116,7 +116,7 @@ def _proactive(blocks: tuple[Block, ...]) -> FormTable:
 
 # --- Table B: 收到和处理政府信息公开申请情况 -----------------------------------------------------
 APPLICANTS = tuple(
-    _column({"applicant": code}, *labels)
+    _column({"applicant": code}, *labels, header_line=0 if code in ("natural_person", "total") else 1)
     for code, labels in [
         ("natural_person", ("自然人",)),
         ("commercial", ("商业企业",)),
@@ -124,7 +124,7 @@ APPLICANTS = tuple(
         ("social_welfare", ("社会公益组织",)),
         ("legal_service", ("法律服务机构",)),
         ("other_org", ("其他",)),
-        ("total", ("总计",)),
+        ("total", ("总计", "合计")),  # 合计 for 总计: issue #13, "real-world quirks"
     ]
 )
 APPLICANT_TOTAL = len(APPLICANTS) - 1  # 总计: the sum of the six applicant columns
@@ -151,7 +151,7 @@ _OUTCOMES_HEAD = [
     ("rejected_confirm", ("5.要求行政机关确认或重新出具已获取信息", "重新出具已获取信息")),
 ]
 _OUTCOMES_TAIL = [
-    ("total_handled", ("（七）总计",)),
+    ("total_handled", ("（七）总计", "（七）合计")),
     ("carried_forward", ("四、结转下年度继续办理", "结转下年度继续办理")),
 ]
 _OTHER_2019 = [("other", ("（六）其他处理",))]
@@ -182,20 +182,19 @@ def _applications(other: list[tuple[str, tuple[str, ...]]], groups: tuple[str, .
 PROCEEDINGS = (("admin_review", ("行政复议",)), ("litigation_direct", ("未经复议直接起诉",)),
                ("litigation_after_review", ("复议后起诉",)))
 RESULTS = (("upheld", ("结果维持",)), ("corrected", ("结果纠正",)), ("other", ("其他结果",)),
-           ("pending", ("尚未审结",)), ("total", ("总计",)))
+           ("pending", ("尚未审结",)), ("total", ("总计", "合计")))
 
 
 def _appeals() -> FormTable:
-    columns = tuple(
-        _column({"proceeding": p, "result": r}, *r_labels) for p, _ in PROCEEDINGS for r, r_labels in RESULTS
-    )
-    block = Block(("行政复议",), (FormRow(codes=(), labels=()),), columns,
-                  groups=tuple(label for _, labels in PROCEEDINGS for label in labels), column_group=len(RESULTS))
+    rows = _rows("proceeding", list(PROCEEDINGS))
+    columns = tuple(_column({"result": r}, *labels) for r, labels in RESULTS)
+    block = Block((), rows, columns, total_column=len(RESULTS) - 1, rows_as_column_groups=True)
     return FormTable(
         name="appeals", fact_table="fact_appeals", coordinates=("proceeding", "result"),
         value_kind="count", blocks=(block,),
         starts=("行政复议", "结果维持", "未经复议直接起诉", "复议后起诉"),
-        furniture=("行政诉讼", "政府信息公开行政复议、行政诉讼情况", *PART_HEADINGS),
+        furniture=("行政诉讼", "政府信息公开行政复议、行政诉讼情况", "因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+                   *PART_HEADINGS),
     )
 
 

@@ -46,3 +46,23 @@ def form_cell_rows(forms: tuple[Form, ...]) -> list[tuple[str, str, str, str, st
     """(form version, table name, fact table, cell key, unit) of every cell of every form."""
     return [(form.version, table.name, table.fact_table, cell.key(table), cell.unit)
             for form in forms for table in form.tables for cell in cell_plan(table)]
+
+
+_UNION_PLANS: dict[tuple[int, int], tuple[FormTable, FormTable, tuple[PlannedCell, ...]]] = {}
+
+
+def table_plan(table: FormTable, report_table: FormTable) -> tuple[PlannedCell, ...]:
+    """The cells a report stores for one table: those of the form the table follows, then those of the
+    report's own form that it lacks (`missing`: a 2021 report keeping the 2019 （六） row stores `other`,
+    and the three 2021 （六） rows as missing). The same tuple for the same pair, so it can key caches."""
+    if table is report_table:
+        return cell_plan(table)
+    key = (id(table), id(report_table))
+    cached = _UNION_PLANS.get(key)
+    if cached is not None and cached[0] is table and cached[1] is report_table:
+        return cached[2]
+    own = cell_plan(table)
+    keys = {p.key(table) for p in own}
+    plan = own + tuple(p for p in cell_plan(report_table) if p.key(report_table) not in keys)
+    _UNION_PLANS[key] = (table, report_table, plan)
+    return plan

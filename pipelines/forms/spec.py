@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class FormRow:
-    """A row of a form block: the codes it gives its cells (`category`, `outcome`) and the labels it goes by.
-
-    A block read by its header alone (table C's single line of numbers) has one row without labels."""
+    """A row of a form block: the codes it gives its cells (`category`, `outcome`, `proceeding`) and the
+    labels it goes by."""
 
     codes: tuple[tuple[str, str], ...]
     labels: tuple[str, ...]
@@ -23,12 +22,16 @@ class FormRow:
 
 @dataclass(frozen=True)
 class FormColumn:
-    """A column of a form block: the codes it gives its cells (`metric`, `applicant`, `proceeding` and
-    `result`), the labels it goes by and the unit its numbers are in (件, 万元)."""
+    """A column of a form block: the codes it gives its cells (`metric`, `applicant`, `result`), the
+    labels it goes by and the unit its numbers are in (件, 万元)."""
 
     codes: tuple[tuple[str, str], ...]
     labels: tuple[str, ...]
     unit: str | None = None
+    # The line of the printed header the column's label stands on (table B: 自然人 and 总计 merged over
+    # both lines stand on the first, the five kinds of 法人或其他组织 on the second): a header flattened
+    # line by line lists them in that order, while the numbers below keep the visual order.
+    header_line: int = 0
 
     @functools.cached_property
     def code_map(self) -> dict[str, str]:
@@ -43,10 +46,12 @@ class Block:
     of the block shares (the `item`); `groups` are labels over several rows or columns that hold no
     number (（三）不予公开, 行政诉讼's 未经复议直接起诉).
 
-    Shape: `total_column` is the column that holds the sum of the others in every row (table B's
-    总计): the arithmetic that tells columns apart where a flattened header leaves their order in
-    doubt, and places a row whose empty cells were dropped. `column_group` is the size of the groups
-    in which the columns repeat the same results (table C: five results per proceeding).
+    Shape: `total_column` is the column that holds the sum of the others in every row (table B's and
+    table C's 总计): the arithmetic that tells columns apart where a flattened header leaves their
+    order in doubt, and places a row whose empty cells were dropped. `rows_as_column_groups`: the
+    printed form lays the block's rows side by side as groups of columns under one header, with one
+    line of numbers (table C: 行政复议 | 行政诉讼·未经复议直接起诉 | 复议后起诉, five results each);
+    agencies also print it transposed, a row per proceeding, which reads as any labelled block.
     """
 
     anchors: tuple[str, ...]
@@ -55,15 +60,14 @@ class Block:
     fixed: tuple[tuple[str, str], ...] = ()
     groups: tuple[str, ...] = ()
     total_column: int | None = None
-    column_group: int | None = None
-
-    @property
-    def labelled_rows(self) -> bool:
-        """False for a block whose one row is known only by the header above its numbers (table C)."""
-        return any(row.labels for row in self.rows)
+    rows_as_column_groups: bool = False
 
     def cell_count(self) -> int:
         return len(self.rows) * len(self.columns)
+
+    def flattened_header_order(self) -> list[int]:
+        """The columns in the order the printed header lists them when read line by line."""
+        return sorted(range(len(self.columns)), key=lambda c: (self.columns[c].header_line, c))
 
 
 @dataclass(frozen=True)
@@ -85,11 +89,6 @@ class FormTable:
     starts: tuple[str, ...]
     header_labels: tuple[str, ...] = ()
     furniture: tuple[str, ...] = ()
-
-    @property
-    def read_by_header(self) -> bool:
-        """A table of one line of numbers under a header (table C), not of labelled rows."""
-        return not any(block.labelled_rows for block in self.blocks)
 
     def cell_count(self) -> int:
         return sum(block.cell_count() for block in self.blocks)

@@ -16,10 +16,9 @@ import polars as pl
 
 from pipelines.extract.claims import Claim, extract_claims
 from pipelines.extract.metadata import ReportMeta, extract
-from pipelines.extract.sections import Section, split_sections
+from pipelines.extract.sections import Section, looks_like_report, split_sections
 from pipelines.forms.interpreter import Interpretation, interpret
-from pipelines.forms.plan import cell_plan
-from pipelines.forms.spec import FormTable
+from pipelines.forms.plan import PlannedCell
 from pipelines.readers import ReadError, read_document
 from pipelines.warehouse.schema import FACT_TABLES, polars_schema
 
@@ -51,6 +50,7 @@ class ParseOutcome:
     meta: ReportMeta | None = None
     template_version: str | None = None
     template_basis: str | None = None
+    table_forms: dict[str, str] = field(default_factory=dict)
     # Fact cells as frames built here, in the worker (columnar: cheap to pickle and to concatenate);
     # the writer adds the agency id, which depends on the warehouse.
     facts: dict[str, pl.DataFrame] = field(default_factory=dict)
@@ -100,21 +100,20 @@ _PER_REPORT = ("report_id", "agency_id", "year", "value", "cell_state", "raw_tex
                "src_cell", "row_label", "column_label")
 
 
-# By form table identity (a FormTable's hash walks all its labels; forms live as long as the process).
-_FORM_COLUMNS: dict[int, tuple[FormTable, pl.DataFrame]] = {}
+# By plan identity (plans are cached per form table pair, so the same tuple comes back).
+_FORM_COLUMNS: dict[int, tuple[tuple[PlannedCell, ...], pl.DataFrame]] = {}
 
 
-def _form_columns(table: FormTable) -> pl.DataFrame:
-    """The coordinate and unit columns of one form table's cells, in `cell_plan` order."""
-    cached = _FORM_COLUMNS.get(id(table))
-    if cached is not None and cached[0] is table:
+def _form_columns(fact_table: str, plan: tuple[PlannedCell, ...]) -> pl.DataFrame:
+    """The coordinate and unit columns of one table's planned cells, in plan order."""
+    cached = _FORM_COLUMNS.get(id(plan))
+    if cached is not None and cached[0] is plan:
         return cached[1]
-    schema = polars_schema(next(t for t in FACT_TABLES if t.name == table.fact_table))
-    plan = cell_plan(table)
+    schema = polars_schema(next(t for t in FACT_TABLES if t.name == fact_table))
     names = [n for n in schema.names() if n not in _PER_REPORT]
     data = {n: [p.unit if n == "unit" else p.coords.get(n) for p in plan] for n in names}
     frame = pl.DataFrame(data, schema={n: schema[n] for n in names})
-    _FORM_COLUMNS[id(table)] = (table, frame)
+    _FORM_COLUMNS[id(plan)] = (plan, frame)
     return frame
 
 
@@ -131,7 +130,7 @@ def fact_frames(reports: list[tuple[Interpretation, str, int | None]]) -> dict[s
                 if cells.table.fact_table != fact.name:
                     continue
                 n = len(cells.state)
-                form_parts.append(_form_columns(cells.table))
+                form_parts.append(_form_columns(fact.name, cells.plan))
                 columns["report_id"].extend([report_id] * n)
                 columns["agency_id"].extend([None] * n)
                 columns["year"].extend([year] * n)
@@ -195,7 +194,7 @@ def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, I
         doc = read_document(data)
         out.source_format = doc.source_format
         meta = extract(doc, overrides)
-        result = interpret(doc, meta.year)
+        result = interpret(doc, meta.year, is_report=looks_like_report(doc, meta.title))
     except ReadError as exc:
         out.source_format = getattr(exc, "source_format", out.source_format)
         out.error_code, out.error_message = exc.code, exc.message
@@ -205,6 +204,7 @@ def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, I
         out.error_message = f"The parser failed on this file ({type(exc).__name__}: {exc}); report it with the file."
         return out, None
     meta.flags.extend(doc.notes)
+    meta.flags.extend(dict.fromkeys(result.uncertain))
     missing_tables = [t.name for t in result.form.tables if t.name not in result.tables_found]
     if missing_tables:
         meta.flags.append("tables_missing:" + ",".join(missing_tables))
@@ -212,6 +212,7 @@ def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, I
     out.report_id = report_id_for(ref.sha256, ref.sidecar_sha256)
     out.template_version = result.form.version
     out.template_basis = result.form_basis
+    out.table_forms = dict(result.table_forms)
     out.unmapped = [(u.table_name, u.row_label, u.column_label, u.raw_text, u.src.table, u.src.row, u.src.cell)
                     for u in result.unmapped]
     out.sections = split_sections(doc, meta.title)

@@ -12,9 +12,10 @@ class TableBuilder:
     With `has_rows`, cells go into the current row until `end_row`; without, every cell goes into one
     stream (a table whose rows the layout does not mark)."""
 
-    def __init__(self, doc: Document, has_rows: bool = True) -> None:
+    def __init__(self, doc: Document, has_rows: bool = True, keeps_empty_cells: bool = True) -> None:
         self.doc = doc
         self.has_rows = has_rows
+        self.keeps_empty_cells = keeps_empty_cells
         self.rows: list[list[Cell]] = []
         self.row: list[Cell] = []
 
@@ -36,7 +37,7 @@ class TableBuilder:
         self.end_row()
         rows = self.rows if self.has_rows else ([self.row] if self.row else [])
         if rows:
-            self.doc.blocks.append(Table(rows=rows, has_rows=self.has_rows))
+            self.doc.blocks.append(Table(rows=rows, has_rows=self.has_rows, keeps_empty_cells=self.keeps_empty_cells))
         self.rows, self.row = [], []
 
     def paragraph(self, text: str) -> None:

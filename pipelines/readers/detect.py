@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.readers import line_text, pdf_text, pipe_text, tab_text
+from pipelines.readers import glued_text, line_text, pdf_text, pipe_text, tab_text
 from pipelines.readers.lines import split_lines
 
 # Magic bytes of the binary formats; their readers arrive with the formats' own issue.
@@ -14,11 +14,14 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
     (b"{\\rtf", "rtf"),
 )
-_MARKUP = re.compile(rb"<\s*(?:!doctype\s+html|html|table|body|head|meta)\b", re.IGNORECASE)
+# Markup that makes a text a web page: a whole page, or an article body saved as a fragment (`<p>`,
+# `<table>`, `<div>` without `<html>` or `<body>`).
+_MARKUP = re.compile(rb"<\s*(?:!doctype\s+html|html|table|body|head|meta|p|div|span|tr|td|br)\b[^>]*>",
+                     re.IGNORECASE)
 
 # Text layouts, most specific (and cheapest to recognise) first: a layout must win on the shape of
 # the whole text. A score this high settles it without trying the rest.
-TEXT_LAYOUTS = (tab_text, pipe_text, pdf_text, line_text)
+TEXT_LAYOUTS = (tab_text, pipe_text, glued_text, pdf_text, line_text)
 MIN_LAYOUT_SCORE = 0.05
 CLEAR_LAYOUT_SCORE = 0.3
 

@@ -16,14 +16,28 @@ FORMAT = "line_text"
 MAX_CELL_CHARS = 40
 MIN_TABLE_CELLS = 6
 MIN_TABLE_VALUES = 3
+# A run of this many short cells is a table even without numbers (a copy that lost them): prose does
+# not come in twenty short lines in a row.
+MIN_BARE_TABLE_CELLS = 20
 SENTENCE_END = ("。", "；", ";", "：", ":")
+# Fewer blank lines than this share of the text lines: the copy dropped them, every line is a block.
+MIN_SEPARATOR_SHARE = 0.2
+
+
+def _separates(line: str) -> bool:
+    return is_blank(line) and "\xa0" not in line and "\u3000" not in line
 
 
 def _groups(lines: list[str]) -> list[list[str]]:
+    """Blocks of lines between blank lines. A text with hardly any blank lines (a copy that dropped
+    them) has a block per line."""
+    separators = sum(1 for line in lines if _separates(line))
+    if separators < MIN_SEPARATOR_SHARE * (len(lines) - separators):
+        return [[line] for line in lines if not _separates(line) and not PAGE_NUMBER.match(line)]
     groups: list[list[str]] = []
     current: list[str] = []
     for line in lines:
-        if is_blank(line) and "\xa0" not in line and "\u3000" not in line:
+        if _separates(line):
             if current:
                 groups.append(current)
                 current = []
@@ -53,8 +67,8 @@ def read(text: str) -> Document:
     def close() -> None:
         cells = [c for _, c in run]
         values = sum(1 for c in cells if c.strip() and is_value_like(c))
-        if len(cells) >= MIN_TABLE_CELLS and values >= MIN_TABLE_VALUES:
-            stream = TableBuilder(doc, has_rows=False)
+        if (len(cells) >= MIN_TABLE_CELLS and values >= MIN_TABLE_VALUES) or len(cells) >= MIN_BARE_TABLE_CELLS:
+            stream = TableBuilder(doc, has_rows=False, keeps_empty_cells=False)  # empty lines: no trace
             for c in cells:
                 stream.add_cell(Cell(c))
             stream.close()

@@ -69,7 +69,7 @@ def _row_of(line: str) -> list[str] | None:
 
 def read(text: str) -> Document:
     doc = Document(FORMAT)
-    table = TableBuilder(doc)
+    table = TableBuilder(doc, keeps_empty_cells=False)  # numbers between spaces: an empty cell leaves no trace
     lines = [ln for ln in split_lines(text) if not PAGE_NUMBER.match(ln) and not is_blank(ln)]
     split = [_split(ln) for ln in lines]
     numeric = [bool(values) and bool(labels or len(values) > 1) for labels, values in split]

@@ -22,18 +22,22 @@ MARKER = "|"
 FORMAT = "pipe_text"
 
 # A cell ending in ` |`; its text may be no-break spaces only (a blank cell as the export wrote it).
-TRAILING = re.compile(r"^(.*[^ \t|]) \|[ \t]*$")
+TRAILING = re.compile(r"^(.*[^ \t|]) \|[ \t|]*$")  # pipes after the first pad the row (`第二十条第（一）项 | |||`)
 PIPE_RUN = re.compile(r"^\s*\|{2,}\s*$")
 BARE = re.compile(r"^\s*\|\s*$")
 ROW = re.compile(r"^\s*\|?[^|]*\S[^|]*(\|[^|]*){1,}\|?\s*$")
 RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
+# Rows between pipes it takes to call a text a pipe table (a copy cut short may hold only a few).
+MIN_ROWS = 3
+
+
 def _shape(lines: list[str]) -> str | None:
-    trailing = sum(1 for ln in lines if TRAILING.match(ln) and ln.count("|") == 1)
+    trailing = sum(1 for ln in lines if TRAILING.match(ln) and ln.rstrip(" \t|").count("|") == 0)
     bare = sum(1 for ln in lines if BARE.match(ln))
     rows = sum(1 for ln in lines if ln.count("|") >= 2 and not PIPE_RUN.match(ln) and ROW.match(ln))
-    if rows >= 5 and rows >= trailing:
+    if rows >= MIN_ROWS and rows >= trailing:
         return "rows"
     if trailing >= 5:
         return "trailing"
@@ -68,6 +72,8 @@ def _read_trailing(lines: list[str], doc: Document) -> None:
                 doc.blocks.append(Paragraph(frag))
             pending = []
             stream.paragraph(paragraph_text(line))
+    if pending:  # the text stops inside a cell, before its ` |` (a copy cut short)
+        stream.add_cell(Cell("\n".join(pending)))
     stream.close()
 
 
@@ -92,19 +98,34 @@ def _read_separator(lines: list[str], doc: Document) -> None:
             paragraphs(run[:start])
             stream.add_cell(Cell("\n".join(run[start:])))
             run = []
+        elif PIPE_RUN.match(line):
+            continue  # a run of pipes pads the table; it is no cell
         elif line.strip(" \t"):  # a line of no-break spaces is an (empty-looking) cell, kept as written
             run.append(line)
     paragraphs(run)
     stream.close()
 
 
-def _split_row(line: str) -> list[str]:
-    body = line.strip()
+# A row's padding: pipes after the `| ` that closes its last cell (`… | 0 | ||`, `总计 | |||||||`).
+PADDING = re.compile(r"(?<=\|) (\|+)\s*$")
+
+
+def _split_row(line: str) -> list[Cell]:
+    """A row's cells. A page store writes a row's filled cells, then pads it to the table's width with
+    one pipe per empty or merged cell after a space (`一、本年新收… | 0 | … | 0 | ||`, `行政许可 | ||||`):
+    those cells were somewhere in the row, not necessarily at its end, so they are marked padding."""
+    body = line.rstrip()
+    padding = 0
+    if m := PADDING.search(body):
+        padding = len(m.group(1))
+        body = body[:m.start()]
+    body = body.strip()
     if body.startswith("|"):
         body = body[1:]
     if body.endswith("|"):
         body = body[:-1]
-    return [part.strip(" ") for part in body.split("|")]
+    cells = [Cell(part.strip(" ")) for part in body.split("|")]
+    return cells + [Cell("", padding=True) for _ in range(padding)]
 
 
 def _read_rows(lines: list[str], doc: Document) -> None:
@@ -113,7 +134,7 @@ def _read_rows(lines: list[str], doc: Document) -> None:
         if RULE.match(line) and "-" in line:
             continue
         if "|" in line and not PIPE_RUN.match(line):
-            table.add_row([Cell(t) for t in _split_row(line)])
+            table.add_row(_split_row(line))
         elif is_blank(line) or PIPE_RUN.match(line):
             continue
         else:
@@ -124,6 +145,10 @@ def _read_rows(lines: list[str], doc: Document) -> None:
 def read(text: str) -> Document:
     """Given pipe-delimited text, return paragraphs and tables (streams or rows, by shape)."""
     lines = split_lines(text)
+    if lines and not text.endswith(("\n", "\r")) and set(lines[-1].strip()) == {"|"}:
+        # A copy cut off inside its last line, on pipes: an empty cell, or the start of a row's padding
+        # (`||||`)? Nothing can be told from it, so it is no cell.
+        lines = lines[:-1]
     doc = Document(FORMAT)
     shape = _shape(lines) or "trailing"
     {"trailing": _read_trailing, "separator": _read_separator, "rows": _read_rows}[shape](lines, doc)

@@ -27,11 +27,22 @@ def repeated_header_rows(first: list[list[Cell]], second: list[list[Cell]]) -> i
     return k
 
 
-def continues_previous_row(row: list[Cell]) -> bool:
-    """A row broken across pages: its second half holds no number and its text starts no new row."""
+def continues_previous_row(row: list[Cell], upper: list[Cell] | None = None) -> bool:
+    """A row broken across pages: its second half holds no number and its text starts no new row.
+
+    With the row above it given, the text must also fall under that row's words, never under its
+    numbers: a heading that opens the next table (`行政诉讼（…）` above a split table C) is no label's
+    tail, and joining it to a number would make the number unreadable and the heading lost.
+    """
     texts = [c.text for c in row if not c.merged and c.text.strip()]
     if not texts or any(is_value_like(t) for t in texts):
         return False
+    if upper is not None:
+        below = [i for i, c in enumerate(row) if not c.merged and c.text.strip()]
+        if any(i >= len(upper) or (upper[i].text.strip() and is_value_like(upper[i].text)) for i in below):
+            return False
+        if not any(c.text.strip() and not is_value_like(c.text) for c in upper):
+            return False
     return not _NUMBERED.match(texts[0])
 
 
@@ -56,7 +67,7 @@ def stitch_tables(blocks: list[Block]) -> list[Block]:
             if isinstance(prev, Table) and prev.has_rows and block.has_rows and _width(prev) == _width(block):
                 skip = repeated_header_rows(prev.rows, block.rows)
                 rest = block.rows[skip:]
-                if rest and prev.rows and continues_previous_row(rest[0]):
+                if rest and prev.rows and continues_previous_row(rest[0], prev.rows[-1]):
                     prev.rows[-1] = _join_rows(prev.rows[-1], rest[0])
                     rest = rest[1:]
                 base = len(prev.rows)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.warehouse.load import SQL_DIR
+from pipelines.warehouse.load import SQL_DIR, sql_text
 from pipelines.warehouse.schema import DQ_RESULTS, polars_schema
 
 CHECKS_DIR = SQL_DIR / "checks"
@@ -88,6 +88,7 @@ def refresh_dq_results(con: duckdb.DuckDBPyConnection, checks: list[CheckDef] | 
         con.register("incoming_dq", result.to_arrow())
         con.execute("insert into dq_results by name select * from incoming_dq")
         con.unregister("incoming_dq")
+        con.execute(sql_text("load/update_review.sql"))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

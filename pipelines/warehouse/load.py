@@ -143,14 +143,20 @@ def publish(con: duckdb.DuckDBPyConnection, db_path: Path, published: Path) -> P
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
-    """Columns added to the schema since the file was created are added to its tables (never dropped or
-    renamed); the DDL that runs next documents them."""
-    have = set(con.execute("select table_name, column_name from duckdb_columns() where not internal").fetchall())
+    """Columns added to the schema since the file was created are added to its tables, and decimals the
+    schema has widened are widened (amounts are kept to 6 decimals since the contract says so): never
+    dropped or renamed; the DDL that runs next documents them."""
+    have = dict(((t, c), ty) for t, c, ty in con.execute(
+        "select table_name, column_name, data_type from duckdb_columns() where not internal").fetchall())
     tables = {t for t, _ in have}
     for table in TABLES:
         for column in table.columns:
-            if table.name in tables and (table.name, column.name) not in have:
+            if table.name not in tables:
+                continue
+            if (table.name, column.name) not in have:
                 con.execute(f"alter table {table.name} add column {column.name} {column.type}")
+            elif column.type.startswith("DECIMAL") and have[(table.name, column.name)] != column.type:
+                con.execute(f"alter table {table.name} alter column {column.name} type {column.type}")
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, Known]:
@@ -231,6 +237,8 @@ def _report_rows(new: Sequence[ParseOutcome], agency_of: dict[str, str], now: dt
             m.region.county, False, now, m.agency_name, m.agency_core, m.year_source, m.published_text,
             o.template_basis, m.url, now, list(m.flags), m.region.code,
             agency_level(m.agency_name, m.region.county),
+            *(o.table_forms.get(t, o.template_version) for t in ("proactive", "applications", "appeals")),
+            False, [],
         ))
     return _frame(REPORTS, rows, REPORTS.column_names)
 
@@ -375,6 +383,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | Scan
         con.execute(sql_text("load/scope_changes.sql"))
         con.execute(sql_text("load/update_current.sql"))
         con.execute(sql_text("load/refresh_agencies.sql"))
+        con.execute(sql_text("load/update_review.sql"))
         con.execute("insert or replace into warehouse_state values ('last_change_at', $now)", {"now": now})
         _log_load(con, now, view.count, outcomes)
         con.execute("commit")

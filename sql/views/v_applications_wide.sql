@@ -42,9 +42,10 @@ select
     r.agency_id, a.agency_name, a.level as agency_level, r.year, r.province, r.city, r.county,
     r.template_version, r.report_id, r.source_path,
     w.* exclude (report_id),
-    case when r.template_version = '2019' then coalesce(w.other, 0)
-         else coalesce(w.other_no_correction, 0) + coalesce(w.other_no_fee, 0) + coalesce(w.other_misc, 0)
-    end as other_total,
+    -- Summed over both forms' （六） rows: a 2021 report may keep the 2019 single row (table B read on the
+    -- 2019 form), and a form's rows the report does not print are missing (NULL here).
+    coalesce(w.other, 0) + coalesce(w.other_no_correction, 0) + coalesce(w.other_no_fee, 0)
+      + coalesce(w.other_misc, 0) as other_total,
     coalesce(w.denied_state_secret, 0) + coalesce(w.denied_law_prohibited, 0) + coalesce(w.denied_three_safety, 0)
       + coalesce(w.denied_third_party, 0) + coalesce(w.denied_internal, 0) + coalesce(w.denied_process, 0)
       + coalesce(w.denied_enforcement_file, 0) + coalesce(w.denied_admin_query, 0) as denied_total,

@@ -40,6 +40,7 @@ select
     coalesce(c.check_errors, 0) as check_errors,
     coalesce(c.check_warnings, 0) as check_warnings,
     c.checks_failed,
+    coalesce(r.needs_review, false) as needs_review, r.review_reasons,
     r.published_on, r.source_path, r.source_format
 from reports as r
 left join apps as a using (report_id)
@@ -70,3 +71,5 @@ comment on column v_report_summary.checks_failed is 'names of the checks this re
 comment on column v_report_summary.published_on is 'signature date';
 comment on column v_report_summary.source_path is 'raw-folder path of the file holding the report';
 comment on column v_report_summary.source_format is 'layout the report was read from';
+comment on column v_report_summary.needs_review is 'true when a person should check the report against its file (reports.needs_review)';
+comment on column v_report_summary.review_reasons is 'why (reports.review_reasons): uncertain placements, ambiguous labels, unnamed agency, missing tables, failing error checks';

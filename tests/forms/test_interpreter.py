@@ -159,3 +159,207 @@ def test_each_form_codes_are_unique(form):
     keys = [(t.name, *b.fixed, *r.codes, *c.codes) for t in form.tables for b in t.blocks for r in b.rows
             for c in b.columns]
     assert len(keys) == len(set(keys)) == form.cell_count()
+
+
+def test_a_2021_report_keeping_the_2019_other_row_stores_other():
+    """Contract, Forms per table: table A prints the 2021 form, table B the 2019 form's single （六）其他处理
+    row. Table B is read against the 2019 form: `other` holds the number, the three 2021 （六） rows are
+    missing — never dropped for the report's other tables' form."""
+    head = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    rows = [[label, *(["0"] * 7)] for label in (
+        "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）予以公开", "（二）部分公开",
+        "1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”", "4.保护第三方合法权益",
+        "5.属于三类内部事务信息", "6.属于四类过程性信息", "7.属于行政执法案卷", "8.属于行政查询事项",
+        "1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确", "1.信访举报投诉类申请",
+        "2.重复申请", "3.要求提供公开出版物", "4.无正当理由大量反复申请", "5.要求行政机关确认或重新出具已获取信息")]
+    rows.append(["（六）其他处理", "2", "0", "0", "0", "0", "0", "2"])
+    rows.append(["（七）总计", "2", "0", "0", "0", "0", "0", "2"])
+    text = (tab_table(["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+                      ["规章", "0", "0", "0"], ["行政规范性文件", "1", "0", "4"])
+            + "\n三、收到和处理政府信息公开申请情况\n\n" + tab_table(["申请人情况"], head, *rows))
+    result = interpret(read_document(text.encode("utf-8")), 2021)
+    assert result.form.version == "2021"
+    assert result.table_forms == {"proactive": "2021", "applications": "2019", "appeals": "2021"}
+    got = {(c.fact_table, *c.coords.values()): c.state for c in result.cells}
+    assert got[("fact_applications", "other", "total")] == "value"
+    assert [c.value for c in result.cells if c.coords == {"outcome": "other", "applicant": "total"}] == [2]
+    for outcome in ("other_no_correction", "other_no_fee", "other_misc"):
+        assert got[("fact_applications", outcome, "total")] == "missing"
+    assert got[("fact_proactive", "art20_1", "normative_doc", "in_force")] == "value"
+    keys = [(c.fact_table, *c.coords.values()) for c in result.cells]
+    assert len(keys) == len(set(keys)) == 200 + 7
+
+
+def test_a_label_almost_as_close_to_two_rows_is_not_placed():
+    """`规范文件` is as close to 规章 as… no: the margin rule. A made-up label between two form rows
+    (`行政许可处罚`: 行政许可 and 行政处罚 alike) places nothing and says so."""
+    text = tab_table(["第二十条第（六）项"], ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+                     ["行政处罚强制", "1", "0", "2"], ["行政强制", "0", "0", "0"])
+    result = interpret(read_document(text.encode("utf-8")), 2019)
+    got = {(c.fact_table, *c.coords.values()): (c.value, c.state) for c in result.cells}
+    assert got[("fact_proactive", "art20_6", "punishment", "decisions")] == (None, "missing")
+    assert any(u.row_label == "行政处罚强制" for u in result.unmapped)
+
+
+def test_an_extra_row_that_only_contains_a_form_label_keeps_its_own_place():
+    """`涉企行政规范性文件 9 9 9` is an agency's row: it never takes the place of 行政规范性文件, before or after it."""
+    text = tab_table(["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+                     ["规章", "0", "0", "0"], ["涉企行政规范性文件", "9", "9", "9"], ["行政规范性文件", "1", "0", "4"])
+    result = interpret(read_document(text.encode("utf-8")), 2021)
+    got = {(c.fact_table, *c.coords.values()): (c.value, c.state) for c in result.cells}
+    assert got[("fact_proactive", "art20_1", "normative_doc", "issued")] == (1, "value")
+    assert {u.raw_text for u in result.unmapped} == {"9"}
+
+
+APPLICANT_WORDS = {"natural_person": "自然人", "commercial": "商业企业", "research": "科研机构",
+                   "social_welfare": "社会公益组织", "legal_service": "法律服务机构", "other_org": "其他", "total": "总计"}
+METRIC_WORDS = {"new_made": "制作", "new_published": "公开数量", "total_published": "总数", "issued": "制发",
+                "repealed": "废止", "in_force": "现行有效", "prev_count": "上一年", "change": "增", "decisions": "处理决定",
+                "amount": "金额", "project_count": "项目数量"}
+RESULT_WORDS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
+
+
+@pytest.mark.parametrize("stem", SAMPLE_STEMS)
+def test_every_read_cell_carries_the_sources_labels_of_its_row_and_column(stem):
+    """Provenance: a cell's row_label and column_label are the source's own labels of that cell — table
+    B's columns are not shifted by one, table C's carry their result (and proceeding where printed)."""
+    result = interpret(read_document(sample_path(stem).read_bytes()))
+    for cell in result.cells:
+        if cell.src is None:
+            continue
+        column = "".join((cell.column_label or "").split())
+        if cell.fact_table == "fact_applications":
+            assert column.endswith(APPLICANT_WORDS[cell.coords["applicant"]]), (cell.coords, cell.column_label)
+            assert cell.row_label
+        if cell.fact_table == "fact_appeals":
+            assert column.endswith(RESULT_WORDS[cell.coords["result"]]), (cell.coords, cell.column_label)
+        if cell.fact_table == "fact_proactive":
+            assert cell.row_label
+            # 002 prints no header over its empty 本年新公开数量 and 本年增/减 columns: no label to carry
+            assert cell.column_label is None or METRIC_WORDS[cell.coords["metric"]] in column, (cell.coords, column)
+
+
+def html_tables(*tables: list[list[str]]) -> str:
+    """A page of HTML tables (each a list of rows; an empty cell is ''), one after another."""
+    def row(cells: list[str]) -> str:
+        return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+    body = "".join("<table>" + "".join(row(r) for r in t) + "</table>" for t in tables)
+    return f"<html><body><p>四、政府信息公开行政复议、行政诉讼情况</p>{body}</body></html>"
+
+
+RESULTS_ROW = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+
+
+def test_table_c_split_per_proceeding_reads_each_proceeding_under_its_own_heading():
+    """Table C printed as three small tables, each headed `行政复议` / `行政诉讼（未经复议直接起诉）` /
+    `行政诉讼（复议后起诉）`: the heading in brackets names the proceeding (not the furniture 行政诉讼), and
+    a heading row under a row of numbers is no continuation of it (the stitcher once glued it to the 0)."""
+    html = html_tables(
+        [["行政复议", "", "", "", ""], RESULTS_ROW, ["0", "2", "1", "0", "3"]],
+        [["行政诉讼（未经复议直接起诉）", "", "", "", ""], RESULTS_ROW, ["1", "0", "0", "0", "1"]],
+        [["行政诉讼（复议后起诉）", "", "", "", ""], RESULTS_ROW, ["0", "0", "0", "4", "4"]],
+    )
+    got = facts(html, 2021)
+    assert got[("fact_appeals", "admin_review", "corrected")][:2] == (2, "value")
+    assert got[("fact_appeals", "admin_review", "total")][:2] == (3, "value")
+    assert got[("fact_appeals", "litigation_direct", "upheld")][:2] == (1, "value")
+    assert got[("fact_appeals", "litigation_after_review", "pending")][:2] == (4, "value")
+
+
+RULE_B = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+APPLICANT_HEADER = [[RULE_B, "", "", "申请人情况", "", "", "", "", "", ""],
+                    ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"],
+                    ["", "", "", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]]
+
+
+def test_a_continuation_table_with_a_label_column_fewer_is_not_read_by_the_first_tables_grid():
+    """Table B broken per row group into tables of their own, the later ones a label column narrower:
+    the first table's grid positions mean other columns there (the total once landed in 其他)."""
+    first = [*APPLICANT_HEADER, ["一、本年新收政府信息公开申请数量", "", "", "1", "", "", "", "", "", "1"]]
+    second = [["（三）不予公开", "1.属于国家秘密", "", "", "", "", "", "", "2"],
+              ["", "2.其他法律行政法规禁止公开", "", "", "", "", "", "", "0"]]
+    html = html_tables(first, second).replace("四、政府信息公开行政复议、行政诉讼情况", "三、收到和处理政府信息公开申请情况")
+    got = facts(html, 2021)
+    assert got[("fact_applications", "denied_state_secret", "total")][:2] == (2, "value")
+    assert got[("fact_applications", "denied_state_secret", "other_org")][1] == "blank"
+
+
+def test_rows_under_a_repeated_header_that_lost_a_label_column_are_not_read_by_grid_position():
+    """A header repeated mid-table, the rows under it one cell short of the header's grid: by position
+    their total would be 其他; by their own order it is the total."""
+    rows = [*APPLICANT_HEADER, ["一、本年新收政府信息公开申请数量", "", "", "1", "", "", "", "", "", "1"],
+            *APPLICANT_HEADER, ["（四）无法提供", "1.本机关不掌握相关政府信息", "", "", "", "", "", "5", "5"]]
+    html = html_tables(rows).replace("四、政府信息公开行政复议、行政诉讼情况", "三、收到和处理政府信息公开申请情况")
+    got = facts(html, 2021)
+    assert got[("fact_applications", "unable_not_held", "total")][:2] == (5, "value")
+    assert got[("fact_applications", "unable_not_held", "other_org")][:2] == (5, "value")
+    assert got[("fact_applications", "unable_not_held", "legal_service")][1] == "blank"
+
+
+def test_a_column_whose_header_and_cells_are_empty_is_blank_in_a_grid():
+    """Table A with the 本年废止件数 header cell left empty and its cells empty (sample 002's quirk, in a
+    grid layout): the empty column stands where the form has 本年废止件数, so its cells are blank."""
+    rows = [["第二十条第（一）项", "", "", ""], ["信息内容", "本年制发件数", "", "现行有效件数"],
+            ["规章", "1", "", "3"], ["行政规范性文件", "2", "", "4"]]
+    html = html_tables(rows).replace("四、政府信息公开行政复议、行政诉讼情况", "二、主动公开政府信息情况")
+    got = facts(html, 2021)
+    assert got[("fact_proactive", "art20_1", "regulation", "repealed")][1] == "blank"
+    assert got[("fact_proactive", "art20_1", "normative_doc", "in_force")][:2] == (4, "value")
+
+
+STORE_B = """三、收到和处理政府信息公开申请情况
+| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 | ||||||||
+| 自然人 | 法人或其他组织 | 总计 | |||||||
+| 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |||||
+| 一、本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | ||
+| 二、上年结转政府信息公开申请数量 | 3 | 2 | 1 | 6 | |||||
+| 三、本年度办理结果 | （一）予以公开 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | |
+"""
+
+
+def test_a_store_row_whose_empty_cells_went_to_its_end_is_not_read_left_to_right():
+    """A page store moves a row's empty cells to its end as padding (`| 3 | 2 | 1 | 6 | |||||`): four
+    numbers for seven cells could have stood anywhere, so they are unreadable and the report flagged —
+    never 3, 2, 1, 6 for 自然人 … 社会公益组织 with the total blank."""
+    result = interpret(read_document(STORE_B.encode("utf-8")), 2021)
+    got = {(c.fact_table, *c.coords.values()): c.state for c in result.cells}
+    assert {got[("fact_applications", "carried_over", a)] for a in
+            ("natural_person", "commercial", "research", "social_welfare", "total")} == {"unreadable"}
+    assert any(u.startswith("layout_uncertain:applications:二、上年结转") for u in result.uncertain)
+    assert got[("fact_applications", "new_received", "total")] == "value"
+
+
+def test_a_copy_cut_on_a_pipe_adds_no_empty_cell():
+    """A store copy cut off on `|` (no line end): an empty cell, or the first pipe of a row's padding?
+    Not a cell: table C's 结果维持 stays missing rather than blank."""
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 |\n行政诉讼 |\n|||||||||||||\n结果维持 |\n结果纠正 |\n"
+            "其他结果 |\n尚未审结 |\n总计 |\n未经复议直接起诉 |\n复议后起诉 |\n|")
+    result = interpret(read_document(("一、总体情况\n" * 3 + text).encode("utf-8")), 2021, is_report=True)
+    got = {(c.fact_table, *c.coords.values()): c.state for c in result.cells}
+    assert got[("fact_appeals", "admin_review", "upheld")] == "missing"
+
+
+def test_heji_for_the_total_column_and_row():
+    """合计 printed for 总计 (issue #13's real-world quirks) names table B's total column and （七） row."""
+    rows = [[RULE_B, "", "", "申请人情况", "", "", "", "", "", ""],
+            ["", "", "", "自然人", "法人或其他组织", "", "", "", "", ""],
+            ["", "", "", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "合计"],
+            ["一、本年新收政府信息公开申请数量", "", "", "13", "", "1", "3", "", "3", "20"],
+            ["（七）合计", "", "", "13", "", "", "3", "", "3", "19"]]
+    html = html_tables(rows).replace("四、政府信息公开行政复议、行政诉讼情况", "三、收到和处理政府信息公开申请情况")
+    got = facts(html, 2021)
+    assert got[("fact_applications", "new_received", "total")][:2] == (20, "value")
+    assert got[("fact_applications", "total_handled", "total")][:2] == (19, "value")
+
+
+def test_table_c_split_per_proceeding_in_its_own_order():
+    """The same, the two litigation tables printed the other way round: only their bracketed headings
+    say which is which."""
+    html = html_tables(
+        [["行政复议", "", "", "", ""], RESULTS_ROW, ["0", "2", "1", "0", "3"]],
+        [["行政诉讼（复议后起诉）", "", "", "", ""], RESULTS_ROW, ["0", "0", "0", "4", "4"]],
+        [["行政诉讼（未经复议直接起诉）", "", "", "", ""], RESULTS_ROW, ["1", "0", "0", "0", "1"]],
+    )
+    got = facts(html, 2021)
+    assert got[("fact_appeals", "litigation_direct", "upheld")][:2] == (1, "value")
+    assert got[("fact_appeals", "litigation_after_review", "pending")][:2] == (4, "value")

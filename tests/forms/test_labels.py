@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipelines.forms.catalog import FORM_2019, FORM_2021
-from pipelines.forms.index import ROW, LabelIndex
 from pipelines.forms.labels import normalize
+from pipelines.forms.match import ROW, LabelMatcher, Match
 
 
 @pytest.mark.parametrize("variant,canonical", [
@@ -36,13 +36,11 @@ def test_variants_normalize_alike(variant, canonical):
     ("7.属于行政执法案卷", "denied_enforcement_file"),
 ])
 def test_2021_application_rows(label, code):
-    index = LabelIndex(FORM_2021.table("applications"))
-    hit = index.lookup(label, (ROW,))
-    assert hit is not None
-    assert FORM_2021.table("applications").blocks[0].rows[hit.line].code_map["outcome"] == code
+    hit = LabelMatcher(FORM_2021.table("applications")).match(label, (ROW,))
+    assert isinstance(hit, Match)
+    assert FORM_2021.table("applications").blocks[0].rows[hit.target.line].code_map["outcome"] == code
 
 
 def test_2019_other_is_one_row():
-    index = LabelIndex(FORM_2019.table("applications"))
-    hit = index.lookup("（六）其他处理", (ROW,))
-    assert FORM_2019.table("applications").blocks[0].rows[hit.line].code_map["outcome"] == "other"
+    hit = LabelMatcher(FORM_2019.table("applications")).match("（六）其他处理", (ROW,))
+    assert FORM_2019.table("applications").blocks[0].rows[hit.target.line].code_map["outcome"] == "other"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipelines.forms.catalog import FORMS
 from pipelines.forms.interpreter import interpret
-from pipelines.forms.plan import cell_plan, form_cell_rows
+from pipelines.forms.plan import form_cell_rows
 from pipelines.forms.spec import Block, Form, FormColumn, FormRow, FormTable
 from pipelines.readers import tab_text
 from pipelines.warehouse.load import _sync_form_cells, connect
@@ -52,11 +52,11 @@ FORM_2030 = Form(
         ),
         FormTable(
             name="appeals", fact_table="fact_appeals", coordinates=("proceeding", "result"), value_kind="count",
-            blocks=(Block(("行政复议",), (FormRow((), ()),),
-                          tuple(_col({"proceeding": p, "result": r}, label)
-                                for p in ("admin_review", "litigation_direct")
+            blocks=(Block((), (_row("proceeding", "admin_review", "行政复议"),
+                               _row("proceeding", "litigation_direct", "未经复议直接起诉")),
+                          tuple(_col({"result": r}, label)
                                 for r, label in (("upheld", "结果维持"), ("corrected", "结果纠正"), ("total", "总计"))),
-                          groups=("行政复议", "未经复议直接起诉"), column_group=3),),
+                          total_column=2, rows_as_column_groups=True),),
             starts=("行政复议", "结果维持"), furniture=("行政诉讼",),
         ),
     ),
@@ -101,7 +101,7 @@ def test_a_made_up_form_is_read_as_data_only():
     assert result.tables_found == ["proactive", "applications", "appeals"]
     by_key = {}
     for cells in result.tables:
-        for planned, state, value in zip(cell_plan(cells.table), cells.state, cells.value, strict=True):
+        for planned, state, value in zip(cells.plan, cells.state, cells.value, strict=True):
             by_key[(cells.table.fact_table, planned.key(cells.table))] = (state, value)
     assert len(by_key) == FORM_2030.cell_count() == 8 + 9 + 6
     for key, value in EXPECTED.items():

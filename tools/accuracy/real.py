@@ -166,9 +166,12 @@ def labels_match(ours: str | None, truth: str) -> bool:
     one of its trailing parts (`商业企业` for `法人或其他组织 / 商业企业`)."""
     if not truth.strip():
         return True
-    mine = _squeeze(ours)
+    mine = "".join(_squeeze(p) for p in (ours or "").split(" / "))
     parts = [_squeeze(p) for p in truth.split(" / ") if p.strip()]
-    return any(mine == "".join(parts[i:]) for i in range(len(parts)))
+    if any(mine == "".join(parts[i:]) for i in range(len(parts))):
+        return True
+    # The source's label with its printed note, where the keyer copied the label without it.
+    return mine.startswith(parts[-1]) and mine[len(parts[-1]):].startswith(("(", "（"))
 
 
 def _describe(state: str, value) -> str:
