@@ -18,7 +18,7 @@ export DISCLOSURE_RAW_DIR ?= data/raw
 export DISCLOSURE_DB_PATH ?= data/warehouse/disclosure.duckdb
 
 .PHONY: install install-dev install-cluster run dev test test-fast test-cluster lint ddl clean dagster-home bench \
-	bench-cluster retry-quarantined accuracy
+	bench-cluster retry-quarantined accuracy fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,11 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 install-cluster: $(CLUSTER_STAMP)
 
+# Dagster's run storage is created once, here: two runs creating it at the same moment would race.
 dagster-home:
 	@mkdir -p $(DAGSTER_STATE_DIR)
 	@ln -sf ../dagster.yaml $(DAGSTER_STATE_DIR)/dagster.yaml
+	@test -d $(DAGSTER_STORAGE_DIR) || $(BIN)/dagster instance migrate > /dev/null
 
 ## Materialize every asset (and run every check) on $(DISCLOSURE_RAW_DIR) into $(DISCLOSURE_DB_PATH).
 run: install dagster-home
@@ -55,9 +57,10 @@ retry-quarantined: install dagster-home
 	$(BIN)/dagster job execute -m pipelines.definitions -j retry_quarantined
 	@$(BIN)/python -m pipelines.warehouse.summary
 
-## The Dagster UI on http://127.0.0.1:3000 (schedule, sensor, reruns).
+## The Dagster UI on http://127.0.0.1:3000 (schedule, sensor, reruns). SIGTERM (systemd, docker stop)
+## stops it whole: the webserver, the daemon and the code servers (pipelines/defs/dev.py).
 dev: install dagster-home
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	exec $(BIN)/python -m pipelines.defs.dev -h 127.0.0.1 -p 3000
 
 ## The whole test suite (ruff, definitions load, every test) but the cluster tests (make test-cluster).
 test: install-dev lint
@@ -93,6 +96,13 @@ bench-cluster: install-cluster
 ## Accuracy on the real reports of tests/real/ (hand-keyed truth): prints the table, writes docs/accuracy.md.
 accuracy: install-dev
 	$(BIN)/python -m tools.accuracy.real
+
+## Fuzz every reader with mutated real files (minutes; `make test` runs a short slice): prints the files
+## tried per reader and the crashes, hangs and memory blow-ups found; new ones are reduced and saved under
+## tests/fuzz_crashes/<reader>/, which the tests replay. FUZZ_SECONDS=900 FUZZ_READERS=docx,pdf make fuzz
+## (more settings: python -m tools.fuzz --help).
+fuzz: install-dev
+	$(BIN)/python -m tools.fuzz
 
 ## Benchmark (not a test): generates corpora, prints a table, writes docs/benchmarks.md.
 ## Smaller runs: BENCH_SIZES=2000,10000 make bench

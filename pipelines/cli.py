@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.ingest.run import ingest
+from pipelines.ingest.run import OperatorError, ingest, require_raw_dir
 from pipelines.ingest.settings import Settings
 from pipelines.warehouse.load import WarehouseBusy
 
@@ -48,7 +48,17 @@ def _table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence]) 
     return table
 
 
+def _error(exc: Exception) -> int:
+    """An operator's error in one line on stderr; its exit code."""
+    Console(stderr=True, soft_wrap=True).print(f"[red]error: {exc}[/red]")
+    return getattr(exc, "exit_code", 1)
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    try:
+        require_raw_dir(settings.raw_dir)  # before anything is drawn or opened
+    except OperatorError as exc:
+        return _error(exc)
     with Progress(TextColumn("parsing and loading"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                   TimeElapsedColumn(), console=console, transient=False) as progress:
         task = progress.add_task("ingest", total=None)
@@ -59,9 +69,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings, console: Console) -
         try:
             totals = ingest(settings, retry_quarantined=args.retry_quarantined, checks=True, publish_copy=True,
                             on_wait=lambda msg: console.print(f"[yellow]{msg}[/yellow]"), on_progress=on_progress)
-        except WarehouseBusy as exc:
-            console.print(f"[red]{exc}[/red]")
-            return exc.exit_code
+        except (WarehouseBusy, OperatorError) as exc:
+            progress.stop()
+            return _error(exc)
     console.print(_table("this run", ["", "count"], [(k, v) for k, v in totals.items()]))
     with read_only(settings, console) as con:
         _status_tables(con, console)
@@ -79,7 +89,27 @@ def _status_tables(con: duckdb.DuckDBPyConnection, console: Console) -> None:
         "group by 1 order by 2 desc, 1").fetchall()))
 
 
+def _last_run(console: Console) -> None:
+    """The last Dagster run (make run, the UI, the schedule): how it ended, and why a failed one failed."""
+    from pipelines.defs.run_history import last_run
+
+    try:
+        run = last_run()
+    except Exception as exc:  # the run history is a courtesy: its absence must not hide the warehouse
+        console.print(f"last Dagster run: unknown ({type(exc).__name__}: {exc})")
+        return
+    if run is None:
+        console.print("last Dagster run: none recorded (DAGSTER_HOME unset and no .dagster/ here)")
+        return
+    when = f"{run.started:%Y-%m-%d %H:%M} UTC" if run.started else "not started"
+    style = "red" if run.status == "FAILURE" else "green" if run.status == "SUCCESS" else "yellow"
+    console.print(f"last Dagster run: {run.job} [{style}]{run.status}[/{style}] {when} (run {run.run_id[:8]})")
+    for step, cause in run.failures:
+        console.print(f"  failed step {step}: [red]{cause}[/red]", soft_wrap=True)
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    _last_run(console)
     with read_only(settings, console) as con:
         last = con.execute("select max(loaded_at), arg_max(files_seen, loaded_at), count(*) from load_log").fetchall()[0]
         reports = con.execute("select count(*) filter (where is_current), count(distinct agency_id), min(year), "
@@ -167,6 +197,9 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser("ingest", help="scan, parse and load the raw folder; run the checks; publish")
     ing.add_argument("--retry-quarantined", action="store_true", help="parse every quarantined file again")
+    ing.add_argument("--allow-removals", action="store_true",
+                     help="mark files gone from the raw folder removed even when more than "
+                          "DISCLOSURE_MAX_REMOVED_SHARE (20%%) of the known files are gone")
     st = sub.add_parser("status", help="files by status, the last load, failing checks")
     q = sub.add_parser("query", help="run one SQL statement on a read-only connection")
     q.add_argument("sql")
@@ -184,7 +217,7 @@ COMMANDS = {"ingest": cmd_ingest, "status": cmd_status, "query": cmd_query, "exp
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings.from_env(args.raw, args.db)
+    settings = Settings.from_env(args.raw, args.db, allow_removals=getattr(args, "allow_removals", False) or None)
     console = Console(width=200 if not sys.stdout.isatty() else None)
     return COMMANDS[args.command](args, settings, console)
 

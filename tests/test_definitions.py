@@ -153,11 +153,20 @@ def test_one_batch_runs_alone_and_a_staged_batch_waits_for_the_loader(definition
         write_batch(stage, f"00000000T000000-orphan-{n:05d}", chunk)
     (stage / ".20260101T000000-dead-00000.partial").mkdir()  # a half-written batch is never loaded
     assert len(pending_batches(stage)) >= 1
+    crafted = stage / "00000000T000000-crafted-00000"  # the old pickle format: moved aside, never unpickled
+    crafted.mkdir()
+    (crafted / "outcomes.pkl").write_bytes(b"cos\nsystem\n(S'touch pwned'\ntR.")
+    (crafted / "manifest.json").write_text('{"files": 1, "reports": 1}')
     with dg.DagsterInstance.ephemeral() as instance:
         loader = [t for t in ASSETS if t not in ("raw_files", "parsed_reports", "dq_results", *PUBLISH)]
-        assert dg.materialize([*definitions.get_repository_def().assets_defs_by_key.values()],
-                              selection=loader, instance=instance).success
+        result = dg.materialize([*definitions.get_repository_def().assets_defs_by_key.values()],
+                                selection=loader, instance=instance)
+        assert result.success
+        meta = {e.asset_key.to_user_string(): e.materialization.metadata
+                for e in result.get_asset_materialization_events()}
+        assert meta["source_files"]["staging_rejected"].value == 1
     assert pending_batches(stage) == []
+    assert not crafted.exists() and len(list((stage / ".rejected").iterdir())) == 1
     assert query(db_path, "select count(*), count(distinct path) from source_files") == [(len(paths), len(paths))]
     assert query(db_path, "select count(*) from reports") == [(len(paths),)]
 

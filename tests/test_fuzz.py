@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.document.cells import CELL_STATES, VALUE, read_cell
+from pipelines.document.cells import (
+    BLANK,
+    CELL_STATES,
+    NOT_APPLICABLE_STATE,
+    UNREADABLE,
+    VALUE,
+    Reading,
+    is_value_like,
+    read_cell,
+)
 from pipelines.document.model import Cell, Document, Paragraph, Table
 from pipelines.forms.catalog import FORMS
 from pipelines.forms.interpreter import interpret
@@ -23,8 +35,9 @@ LABELS = sorted({label for form in FORMS for table in form.tables for block in t
                 | {s for form in FORMS for table in form.tables for s in table.starts})
 # Known quarantine codes; parser_crash would mean an exception escaped a reader or the interpreter.
 CODES = {"empty_file", "not_a_report", "corrupt_docx", "no_tables", "encrypted_pdf", "scanned_pdf", "corrupt_pdf",
-         "undecodable_text", "undecodable_pdf_text", "too_large", "too_deep", "bad_sidecar"}
+         "undecodable_text", "undecodable_pdf_text", "too_large", "too_deep", "bad_sidecar", "malformed"}
 
+_SPACED = re.compile(r"\d\s+\d")
 cell_texts = st.one_of(
     st.sampled_from(LABELS),
     st.integers(-10**12, 10**12).map(str),
@@ -41,6 +54,55 @@ def test_read_cell_always_gives_a_state(raw, kind, unit):
     assert (reading.value is not None) == (reading.state == VALUE)
     if reading.state == VALUE and kind == "count":
         assert reading.value == reading.value.to_integral_value()
+
+
+FULL_WIDTH = str.maketrans("0123456789,.+-", "０１２３４５６７８９，．＋－")
+MINUSES = ["-", "−", "—", "–", "―", "‒", "－", "﹣"]
+
+
+@given(st.integers(-10**12, 10**12), st.booleans(), st.sampled_from(MINUSES), st.sampled_from(["", " ", "\u3000"]))
+def test_any_int_reads_back_in_full_width_or_with_a_dash_minus(n, full_width, minus, pad):
+    text = f"{n:,}" if abs(n) > 9999 and full_width else str(n)
+    text = text.replace("-", minus)
+    if full_width:
+        text = text.translate(FULL_WIDTH)
+    for kind, unit in (("count", None), ("amount", "件"), ("amount", "万元")):
+        assert read_cell(pad + text + pad, kind, unit) == Reading(VALUE, Decimal(n))
+    assert is_value_like(text)
+
+
+@given(st.integers(-10**9, 10**9), st.sampled_from(["", "件", "项", "条", "个"]), st.booleans())
+def test_wan_multiplies_a_count(n, unit, brackets):
+    text = f"{n}万{unit}"
+    text = f"{n}(万{unit})" if brackets else text
+    assert read_cell(text, "count") == Reading(VALUE, Decimal(n) * 10000)
+    assert read_cell(text, "amount", "件").value == Decimal(n) * 10000
+
+
+@given(st.decimals(-10**8, 10**8, places=4, allow_nan=False, allow_infinity=False),
+       st.sampled_from(["万", "万元", "(万元)", "（万元）"]), st.sampled_from(["万元", "元"]))
+def test_wan_in_a_money_column_is_the_number_in_wan_yuan(d, written, column):
+    assert read_cell(f"{d}{written}", "amount", column) == Reading(VALUE, d)
+
+
+@given(st.integers(0, 10**9), st.sampled_from(["元", "万元", "(元)", "(万元)"]), st.sampled_from([None, "件"]))
+def test_money_in_a_count_column_is_unreadable(n, written, unit):
+    assert read_cell(f"{n}{written}", "count", unit).state == UNREADABLE
+    assert read_cell(f"{n}{written}", "amount", "件").state == UNREADABLE
+
+
+@given(st.integers(0, 10**9), st.sampled_from(["件", "个", "条", "项", "家", "次", "万件"]), st.sampled_from(["万元", "元"]))
+def test_a_count_in_a_money_column_is_unreadable(n, written, column):
+    assert read_cell(f"{n}{written}", "amount", column).state == UNREADABLE
+
+
+@given(st.one_of(cell_texts, st.text(alphabet="0123456789０１２３万元件—－-−.,/（）() ", max_size=8)))
+def test_what_the_interpreter_reads_the_readers_take_for_a_value(text):
+    """One grammar: a text read_cell reads as a number, a blank or a mark, is_value_like takes for a value."""
+    if read_cell(text, "amount").state in (VALUE, BLANK, NOT_APPLICABLE_STATE):
+        assert is_value_like(text)
+    if is_value_like(text) and not _SPACED.search(unicodedata.normalize("NFKC", text)):
+        assert read_cell(text, "amount").state != UNREADABLE
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

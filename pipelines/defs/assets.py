@@ -17,11 +17,22 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.cluster import WAREHOUSE_QUEUE_TAG
+from pipelines.defs.failures import said_plainly
 from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest.batches import BATCH_KEYS, batch_of
 from pipelines.ingest.parse import FileRef
-from pipelines.ingest.run import batches, by_batch, discover, parse_all
-from pipelines.ingest.staging import StagedBatch, clear, pending_batches, read_batch, remove_stale_partials, write_batch
+from pipelines.ingest.run import batches, by_batch, discover, parse_all, require_raw_dir
+from pipelines.ingest.staging import (
+    Rejected,
+    StagedBatch,
+    StagingRejected,
+    clear,
+    pending_batches,
+    read_batch,
+    reject,
+    remove_stale_partials,
+    write_batch,
+)
 from pipelines.warehouse.checks import checks_are_current, refresh_dq_results
 from pipelines.warehouse.load import load_run, scan_view
 from pipelines.warehouse.schema import DQ_RESULTS, FORM_CELLS, TABLES, WAREHOUSE_STATE, TableDef
@@ -51,12 +62,14 @@ def markdown_table(frame: pl.DataFrame, limit: int = PREVIEW_ROWS) -> dg.Markdow
 
 
 @dg.asset(group_name="ingest", kinds={"python"}, owners=OWNERS, op_tags=WAREHOUSE_QUEUE_TAG)
+@said_plainly()
 def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every file under the raw folder (DISCLOSURE_RAW_DIR) with its content hash, and how many of them
     the warehouse has not seen yet (new or changed). Unchanged path, size and mtime skip re-hashing."""
     settings = warehouse.settings()
+    require_raw_dir(settings.raw_dir)
     with warehouse.connection() as con:
-        found = discover(con, settings.raw_dir)
+        found = discover(con, settings.raw_dir, removals=settings.removals())
     suffixes = Counter((f.path.rsplit(".", 1)[-1].lower() if "." in f.path else "(none)") for f in found.scanned)
     return dg.MaterializeResult(metadata={
         "raw_dir": str(settings.raw_dir),
@@ -90,6 +103,7 @@ class ParseWork:
 
 
 @dg.op(ins={"raw_files": dg.In(dg.Nothing)}, out=dg.DynamicOut(ParseWork), tags=WAREHOUSE_QUEUE_TAG)
+@said_plainly()
 def plan_parse(context: dg.OpExecutionContext, config: ParseConfig,
                warehouse: WarehouseResource) -> Iterator[dg.DynamicOutput[ParseWork]]:
     """Which files of the selected batches are new or changed, split into parse steps: one step for
@@ -99,7 +113,7 @@ def plan_parse(context: dg.OpExecutionContext, config: ParseConfig,
     keys = list(context.partition_keys) if context.has_partition_key or context.has_partition_key_range else None
     retry = config.retry_quarantined or context.run.tags.get(RETRY_QUARANTINED_KEY) == "true"
     with warehouse.connection() as con:
-        found = discover(con, settings.raw_dir, keys, retry_quarantined=retry)
+        found = discover(con, settings.raw_dir, keys, retry_quarantined=retry, removals=settings.removals())
     remove_stale_partials(settings.staging)
     created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
     prefix = f"{created.astimezone(dt.UTC):%Y%m%dT%H%M%S}-{context.run_id[:8]}"
@@ -135,7 +149,10 @@ class ParseSummary:
                 "quarantined": dict(self.quarantined), "formats": dict(self.formats)}
 
 
-@dg.op(retry_policy=dg.RetryPolicy(max_retries=2, delay=10))
+# Retried twice (a worker machine may lose the raw folder's mount or the staging store for a moment);
+# the last failure says its cause.
+@dg.op
+@said_plainly(retries=2, delay_seconds=10)
 def parse_batch(context: dg.OpExecutionContext, warehouse: WarehouseResource, work: ParseWork) -> ParseSummary:
     """Parse one step's files in supervised worker processes and stage them for the loader (Parquet
     cells + outcomes, per batch key). Needs the raw folder and the staging location, never the
@@ -143,6 +160,8 @@ def parse_batch(context: dg.OpExecutionContext, warehouse: WarehouseResource, wo
     a step retried after its worker died rewrites the same batches."""
     settings = warehouse.settings()
     todo = [ref for files in work.files.values() for ref in files]
+    if todo:
+        require_raw_dir(settings.raw_dir)  # a worker machine without the raw folder mounted
     outcomes = parse_all(settings.raw_dir, todo, settings.worker_count(),
                          max_bytes=settings.max_file_bytes, limits=settings.limits())
     numbers: Counter[str] = Counter()
@@ -192,6 +211,7 @@ def parsed_reports(raw_files):
     pool=WRITER_POOL,
     op_tags=WAREHOUSE_QUEUE_TAG,
 )
+@said_plainly()
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Loads every staged batch into DuckDB: ledger, reports, agencies, the three fact tables, unmapped
     cells and narrative sections, one transaction per batch (a batch is removed from staging once
@@ -200,21 +220,35 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     only marks the files as seen."""
     settings = warehouse.settings()
     written: Counter[str] = Counter()
+    rejected: list[Rejected] = []
     with warehouse.connection() as con:
-        scanned = scan_view(discover(con, settings.raw_dir).scanned)
-        pending = pending_batches(settings.staging)
-        for _files, counts in load_run(con, scanned, _read_then_clear(pending)):
+        scanned = scan_view(discover(con, settings.raw_dir, removals=settings.removals()).scanned)
+        pending = pending_batches(settings.staging, rejected)
+        for _files, counts in load_run(con, scanned, _read_then_clear(pending, rejected)):
             written.update(counts)
         for table in WAREHOUSE_TABLES:
-            yield dg.MaterializeResult(asset_key=table.name, metadata=_table_metadata(con, table, written))
-    context.log.info(f"batches loaded: {len(pending)}; rows written: {dict(written)}")
+            metadata = _table_metadata(con, table, written)
+            if table.name == "source_files":
+                metadata["staging_rejected"] = len(rejected)
+            yield dg.MaterializeResult(asset_key=table.name, metadata=metadata)
+    for item in rejected:
+        context.log.warning(f"staging: not a readable batch, never read: {item.path} ({item.reason}); "
+                            f"moved to {item.moved_to or '(could not be moved)'}")
+    context.log.info(f"batches loaded: {len(pending) - len(rejected)}; rows written: {dict(written)}")
 
 
-def _read_then_clear(pending: list[StagedBatch]) -> Iterator[tuple[list, dict[str, pl.DataFrame]]]:
+def _read_then_clear(pending: list[StagedBatch], rejected: list[Rejected]
+                     ) -> Iterator[tuple[list, dict[str, pl.DataFrame]]]:
     """Each staged batch's contents. The loader asks for the next batch only once it has committed
-    this one, so a batch leaves staging exactly when it is in the warehouse."""
+    this one, so a batch leaves staging exactly when it is in the warehouse. A batch whose files do
+    not match its manifest or their schemas is moved aside unread and reported."""
     for batch in pending:
-        yield read_batch(batch.path)
+        try:
+            contents = read_batch(batch.path)
+        except StagingRejected as exc:
+            rejected.append(reject(batch.path, str(exc)))
+            continue
+        yield contents
         clear(batch.path)
 
 
@@ -246,6 +280,7 @@ def _table_metadata(con, table: TableDef, written: Counter[str]) -> dict:
 @dg.asset(group_name="quality", kinds={"duckdb", "sql"}, owners=OWNERS, pool=WRITER_POOL, op_tags=WAREHOUSE_QUEUE_TAG,
           deps=[t.name for t in WAREHOUSE_TABLES],
           metadata={"dagster/column_schema": column_schema(DQ_RESULTS)})
+@said_plainly()
 def dq_results(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every data-quality rule of sql/checks/ run on the current reports; the violations replace the
     table's rows, which the asset checks of the same names report. Skipped (at once) when the

@@ -5,6 +5,7 @@ import dagster as dg
 
 from pipelines.defs.assets import OWNERS, WRITER_POOL
 from pipelines.defs.cluster import WAREHOUSE_QUEUE_TAG
+from pipelines.defs.failures import said_plainly
 from pipelines.defs.resources import WarehouseResource
 from pipelines.warehouse.export import export_dir, export_years
 from pipelines.warehouse.load import publish
@@ -18,6 +19,7 @@ class ExportConfig(dg.Config):
 
 @dg.asset(group_name="publish", kinds={"duckdb"}, owners=OWNERS, pool=WRITER_POOL, op_tags=WAREHOUSE_QUEUE_TAG,
           deps=["dq_results"])
+@said_plainly()
 def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """A read-only copy of the warehouse (published/<file name> beside it), swapped in atomically once
     the load and the checks are done. Analysts and BI tools open this copy: DuckDB lets no other
@@ -36,6 +38,7 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 @dg.asset(group_name="publish", kinds={"parquet"}, owners=OWNERS, pool=WRITER_POOL, op_tags=WAREHOUSE_QUEUE_TAG,
           deps=["dq_results"])
+@said_plainly()
 def parquet_export(config: ExportConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The reports and the three fact tables as Parquet partitioned by year
     (export/<table>/year=<year>/data.parquet beside the warehouse, Hive-style), and
@@ -58,6 +61,7 @@ def parquet_export(config: ExportConfig, warehouse: WarehouseResource) -> dg.Mat
 
 @dg.asset(group_name="publish", kinds={"html"}, owners=OWNERS, pool=WRITER_POOL, op_tags=WAREHOUSE_QUEUE_TAG,
           deps=["dq_results"])
+@said_plainly()
 def html_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """A self-contained HTML report with charts (report.html beside the warehouse; opens offline):
     coverage by year, province and format, applications and their outcomes, refusal reasons, appeals,

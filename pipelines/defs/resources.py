@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.cluster import CeleryConfig
+from pipelines.defs.step_outputs import JsonStepOutputsManager
 from pipelines.ingest.settings import DEFAULT_MEMORY_LIMIT, Settings
 from pipelines.ingest.staging import step_outputs_location
 from pipelines.warehouse.load import connect_waiting
@@ -22,10 +23,15 @@ class WarehouseResource(dg.ConfigurableResource):
     workers: int = 0
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     lock_wait_seconds: float = 0.0  # 0: DISCLOSURE_LOCK_WAIT_S, else 30 minutes
+    allow_removals: bool = False
+    """Let this run mark files removed even when more than DISCLOSURE_MAX_REMOVED_SHARE of the known files
+    are gone from the raw folder (the run stops otherwise: a wrong or unmounted folder must not empty
+    the warehouse). Also DISCLOSURE_ALLOW_REMOVALS=1."""
 
     def settings(self) -> Settings:
         # The profile comes from DISCLOSURE_PROFILE only, like the executor it must agree with.
-        return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit)
+        return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit,
+                                 allow_removals=self.allow_removals or None)
 
     @contextlib.contextmanager
     def connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -47,17 +53,18 @@ def execution_for(settings: Settings) -> tuple[dg.ExecutorDefinition, dict]:
     its own worker pool), so no step pays Dagster's per-process start-up and only one process opens
     DuckDB. cluster: dagster-celery sends every step to a Celery worker (parse steps to any, steps
     that open the warehouse to the `warehouse` queue), and step outputs live in the staging location,
-    the one store every worker shares.
+    the one store every worker shares. In both, step outputs are JSON read through their declared
+    types (step_outputs.py), never pickles.
     """
     if settings.profile != "cluster":
-        return dg.in_process_executor, {}
+        return dg.in_process_executor, {"io_manager": JsonStepOutputsManager()}
     if not settings.staging_is_shared:
         raise ValueError("the cluster profile needs DISCLOSURE_STAGING_DIR: a folder every worker mounts, or a URL "
                          "(s3://bucket/staging); the default, beside the warehouse, only its machine sees")
     from dagster_celery import celery_executor  # the `cluster` extra
 
     executor = celery_executor.configured(CeleryConfig.from_env().executor_config(), name="celery")
-    return executor, {"io_manager": dg.FilesystemIOManager(base_dir=step_outputs_location(settings.staging))}
+    return executor, {"io_manager": JsonStepOutputsManager(base_dir=step_outputs_location(settings.staging))}
 
 
 @dg.definitions

@@ -3,7 +3,8 @@
 One grammar for the whole project. Readers ask `is_value_like` to tell cells from prose where a
 layout has no markers; the form interpreter asks `read_cell` for a cell's state and value. Both
 answer from the same patterns, so a text a reader took for a value is one the interpreter reads.
-States and the rule for amounts in 元 follow the warehouse contract.
+States and the rule for amounts in 元 follow the warehouse contract; a unit written in a cell is
+checked against its column's (money in a count column is no count).
 """
 
 from __future__ import annotations
@@ -21,15 +22,24 @@ MISSING = "missing"
 UNREADABLE = "unreadable"
 CELL_STATES = (VALUE, BLANK, NOT_APPLICABLE_STATE, MISSING, UNREADABLE)
 
+# A minus as agencies type it: the hyphen-minus, the minus sign and the dashes (`—3`, `–3`); the
+# full-width `－` and small `﹣` are folded to `-` by NFKC, as full-width digits (`１２３`) are to digits.
+MINUS = "-−‐‒–—―"
+# Units a cell may carry: money (元; 万元 is 万 × 元) and counts. `万` alone multiplies by ten thousand.
+MONEY_UNIT = "元"
+COUNT_UNITS = ("件", "个", "条", "项", "家", "次")
 # A number as agencies write it in a cell (after NFKC folding and whitespace removal): a sign,
-# digits with or without thousands separators, decimals, a unit with or without brackets.
+# digits with or without thousands separators, decimals, a unit with or without brackets (`万`,
+# `万元`, `元`, `件`, `万件`…).
 NUMBER = re.compile(
-    r"^(?P<sign>[+\-−])?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?"
-    r"(?:\(?(?P<unit>万元|元|件|个|条|项|家|次)\)?)?$"
+    rf"^(?P<sign>[+{re.escape(MINUS)}])?(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?P<dec>\.\d+)?"
+    rf"(?:\(?(?P<unit>万?(?:{MONEY_UNIT}|{'|'.join(COUNT_UNITS)})|万)\)?)?$"
 )
 # Cell texts that say "not applicable".
-NOT_APPLICABLE = frozenset({"/", "\\", "-", "--", "—", "——", "–", "－", "无", "不适用", "n/a", "na", "×"})
-YUAN_PER_WAN = Decimal(10000)
+NOT_APPLICABLE = frozenset({"/", "\\", "-", "--", "—", "——", "–", "－", "−", "‒", "―", "――", "‐", "无", "不适用",
+                            "n/a", "na", "×"})
+WAN = Decimal(10000)  # 万
+YUAN_PER_WAN = WAN
 _SPACED_DIGITS = re.compile(r"\d\s+\d")
 
 
@@ -56,9 +66,35 @@ def read_cell(raw: str | None, kind: str, unit: str | None = None) -> Reading:
     """Given a cell's raw text, return its state and value.
 
     `kind` is 'count' (integers only) or 'amount' (decimals); `unit` is the column's unit (件, 万元, or
-    元 where its header says so). In a 万元 column a cell written in 元 is converted: amounts are
-    stored in 万元 whatever the cell says.
+    元 where its header says so). Amounts are stored in 万元 whatever the cell says: in a 万元 or 元
+    column a cell written in 元 (`251000元`) is converted, one written in 万 or 万元 (`1848万`) is kept,
+    a bare number is in the column's unit. In a count column (kind 'count', or a unit such as 件) `万`
+    multiplies (`3万` is 30000). A unit the column disagrees with — money in a count column (`3元`,
+    `1848万元`), a count in a money column (`3件`) — makes the cell unreadable (its raw text kept,
+    the report flagged), never a number in the wrong unit. Where the column's unit is not known
+    (kind 'amount' without a unit) the number is read as printed, whatever unit it carries.
     """
+    reading = _read_cell(raw, kind, unit)
+    if reading.value is not None and not _fits_the_warehouse(reading.value):
+        return Reading(UNREADABLE)  # past DECIMAL(24,6): no report prints such a number; never rounded away
+    return reading
+
+
+# The warehouse stores DECIMAL(24,6): 18 digits before the point, 6 after.
+MAX_ABS_VALUE = Decimal(10) ** 18
+DECIMAL_PLACES = 6
+
+
+def _fits_the_warehouse(value: Decimal) -> bool:
+    """A value DECIMAL(24,6) holds: under 10^18, and with no digit past the sixth place that rounding
+    would lose beyond what a 元 → 万元 conversion leaves (exponent bounded, so no 400-place decimal)."""
+    if not value.is_finite() or abs(value) >= MAX_ABS_VALUE:
+        return False
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -(DECIMAL_PLACES + 4)
+
+
+def _read_cell(raw: str | None, kind: str, unit: str | None) -> Reading:
     if raw is None:
         return Reading(MISSING)
     if _SPACED_DIGITS.search(unicodedata.normalize("NFKC", raw)):
@@ -75,12 +111,25 @@ def read_cell(raw: str | None, kind: str, unit: str | None = None) -> Reading:
         value = Decimal(m.group("num").replace(",", "") + (m.group("dec") or ""))
     except InvalidOperation:
         return Reading(UNREADABLE)
-    if m.group("sign") in ("-", "−"):
+    if m.group("sign") and m.group("sign") != "+":
         value = -value
-    if kind == "count":
-        if value != value.to_integral_value():
-            return Reading(UNREADABLE)
-        return Reading(VALUE, value.to_integral_value())
-    if unit in ("万元", "元") and (m.group("unit") or unit) == "元":
+    written = m.group("unit") or ""
+    wan = written.startswith("万")
+    written = written.removeprefix("万")
+    if kind == "count" or unit in COUNT_UNITS:
+        if written == MONEY_UNIT:
+            return Reading(UNREADABLE)  # money in a count column
+        if wan:
+            value *= WAN
+        if kind == "count":
+            if value != value.to_integral_value():
+                return Reading(UNREADABLE)
+            return Reading(VALUE, value.to_integral_value())
+        return Reading(VALUE, value)
+    if unit not in (MONEY_UNIT, "万元"):
+        return Reading(VALUE, value)  # the column's unit is not known: as printed
+    if written in COUNT_UNITS:
+        return Reading(UNREADABLE)  # a count in a money column
+    if not wan and (written or unit) == MONEY_UNIT:
         value = value / YUAN_PER_WAN
     return Reading(VALUE, value)

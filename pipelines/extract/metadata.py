@@ -48,7 +48,6 @@ _BREADCRUMBS = re.compile(r"[>＞].*[>＞]|^\s*[>＞]|首页\s*[>＞]|当前(?:�
 # A page-metadata line (名称 / 索引号 / 发布机构 …): `key: value`.
 _META_LINE = re.compile(r"^\s*[-*•#]*\s*(索\s*引\s*号|信息分类|主题分类|组配分类|发布机构|发文机关|发布日期|发布时间|来源|"
                         r"文号|发文日期|成文日期|标题|名称|分类|公开日期|作者|生效日期|有效性|时间)\s*[:：]\s*(?P<value>.*)$")
-_PIPE_DEBRIS = re.compile(r"(?:\s*\|)+\s*$")
 MAX_HEAD_LINES = 15
 # Names the prose gives the report's agency: a name ending as agencies do, where the report speaks of
 # itself. The name is group `name`; words such as 成立 or 总结 before it are no part of it.
@@ -114,13 +113,22 @@ def _is_heading(text: str) -> bool:
     return bool(_PART_HEADING.match(text))
 
 
+def _without_trailing_pipes(text: str) -> str:
+    r"""The text without the pipes and spaces a table copy leaves at a line's end (`标题 | |`). A loop,
+    not a regular expression: `(\s*\|)+\s*$` backtracks for minutes on a long line of `| | | …x`."""
+    end = len(text)
+    while end and (text[end - 1] == "|" or text[end - 1].isspace()):
+        end -= 1
+    return text[:end]
+
+
 def clean_line(text: str) -> str:
     """A line without the debris a page copy leaves around it (`标题：`, `| |`, markdown marks)."""
-    s = _PIPE_DEBRIS.sub("", text).strip().lstrip("#-*• ").strip()
+    s = _without_trailing_pipes(text).strip().lstrip("#-*• ").strip()
     m = _META_LINE.match(s)
     if m and m.group(1) in ("标题", "名称"):
         s = m.group("value").strip()
-    return _PIPE_DEBRIS.sub("", s).strip()
+    return _without_trailing_pipes(s).strip()
 
 
 def is_chrome(text: str) -> bool:

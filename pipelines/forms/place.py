@@ -12,6 +12,7 @@ into a neighbour's cell on a guess.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -76,12 +77,18 @@ class _Layout:
     extras: list[Piece] = field(default_factory=list)
 
 
+class RunTooLong(Exception):
+    """A digit run with more ways to cut it than are worth trying: nothing in its row is proven."""
+
+
 def split_run(text: str, parts: int) -> list[list[str]]:
     """Given a digit run a source printed without separators (`3336`, `1-10`, `1973601627.4元`), return
     every way to read it as `parts` numbers as agencies print them."""
     s = "".join(text.split())
     if not 1 <= parts <= min(len(s), MAX_RUN_PARTS):
         return []
+    if math.comb(len(s) - 1, parts - 1) > MAX_CANDIDATES:
+        raise RunTooLong(text)
     out = []
     for cuts in itertools.combinations(range(1, len(s)), parts - 1):
         pieces = [s[a:b] for a, b in itertools.pairwise((0, *cuts, len(s)))]
@@ -169,7 +176,12 @@ def place(tokens: Sequence[ValueToken], orderings: Sequence[Sequence[Cell | None
     empty (`empties_known`: it moved them to the row's end), a cell given no number is blank, not missing."""
     width = max((len(o) for o in orderings), default=len(cells))
     layouts: list[_Layout] = []
-    for pieces in _expansions(tokens, width):
+    try:
+        expansions = _expansions(tokens, width)
+    except RunTooLong as exc:
+        return Placement({c: UNCERTAIN for c in cells}, reason=f"digits run together too long to split ({str(exc)[:20]}…)",
+                         layouts=0)
+    for pieces in expansions:
         for order in orderings:
             row_pieces, spill = pieces, []
             if len(pieces) > len(order):

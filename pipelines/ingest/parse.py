@@ -1,7 +1,8 @@
 """One file to one outcome: a parsed report (rows for every table) or a quarantine with a reason.
 
 Runs in worker processes: everything here is a pure function of the file's bytes, its sidecar and
-its path, and the outcome is plain data that pickles cheaply back to the single writer.
+its path, and the outcome is plain data: it goes back to the single writer through the worker pool's
+pipe (one machine), and as JSON + Parquet through staging (between machines: never pickled there).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pipelines.warehouse.schema import FACT_TABLES, polars_schema
 SIDECAR_SUFFIX = ".meta.json"
 # Bump when a reader or the interpreter learns to read files it quarantined before: quarantined
 # files are parsed again by the next run.
-PARSER_VERSION = "2026.11.1"
+PARSER_VERSION = "2026.12.1"
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
 
@@ -160,7 +161,7 @@ def parse_chunk(raw_dir: Path, refs: list[FileRef], max_bytes: int = DEFAULT_MAX
     """Parse several files; their cells travel as one set of frames on the first outcome (building a
     frame has a fixed cost: one per chunk, not one per file). `on_file(i)` is told before the i-th
     file starts (a supervisor uses it to know which file a stuck worker was reading)."""
-    outcomes, cells = [], []
+    outcomes, cells, owners = [], [], []
     for i, ref in enumerate(refs):
         if on_file is not None:
             on_file(i)
@@ -168,9 +169,48 @@ def parse_chunk(raw_dir: Path, refs: list[FileRef], max_bytes: int = DEFAULT_MAX
         outcomes.append(out)
         if found is not None:
             cells.append((found, out.report_id, out.meta.year if out.meta else None))
+            owners.append(out)
     if outcomes and cells:
-        outcomes[0].facts = fact_frames(cells)
+        try:
+            outcomes[0].facts = fact_frames(cells)
+        except Exception:  # one report's cells the frames refuse must cost that report, not the chunk
+            outcomes[0].facts = _frames_one_by_one(cells, owners)
     return outcomes
+
+
+def _frames_one_by_one(cells: list[tuple[Interpretation, str, int | None]],
+                       owners: list[ParseOutcome]) -> dict[str, pl.DataFrame]:
+    """The chunk's frames built report by report; a report whose cells cannot be framed is quarantined."""
+    good = []
+    for item, out in zip(cells, owners, strict=True):
+        try:
+            fact_frames([item])
+        except Exception as exc:
+            out.error_code, out.report_id, out.meta = "parser_crash", None, None
+            out.error_message = (f"The parser failed on this file's cells ({type(exc).__name__}: {exc}); "
+                                 "report it with the file.")
+            continue
+        good.append(item)
+    return fact_frames(good)
+
+
+# A report small enough to parse in a millisecond, touching what every report touches.
+_WARM_UP_REPORT = ("2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+                   "\t第二十条第（一）项\n\n\t信息内容\n\t本年制发件数\n\t本年废止件数\n\t现行有效件数\n\n"
+                   "\t规章\n\t0\n\t0\n\t0\n")
+
+
+def warm_up() -> None:
+    """Import the readers and run one tiny report through reading, interpreting and framing, so that a
+    worker's libraries have set themselves up (polars maps its allocator and thread pool on first use:
+    some 700 MB of address space) before the worker's memory limit is measured from where it stands."""
+    import pipelines.readers.docx
+    import pipelines.readers.html
+    import pipelines.readers.pdf  # noqa: F401 - imported for its side effect of loading PDFium
+
+    doc = read_document(_WARM_UP_REPORT.encode("utf-8"))
+    result = interpret(doc, 2021, is_report=True)
+    fact_frames([(result, "warm-up", 2021)])
 
 
 def parse_file(raw_dir: Path, ref: FileRef, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseOutcome:
@@ -198,6 +238,12 @@ def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, I
     except ReadError as exc:
         out.source_format = getattr(exc, "source_format", out.source_format)
         out.error_code, out.error_message = exc.code, exc.message
+        return out, None
+    except MemoryError:
+        # The worker's kernel memory limit (workers.limit_memory) stopped an allocation: the file, not the run.
+        out.error_code = "too_large"
+        out.error_message = ("Parsing needed more memory than a worker may use and was stopped; raise "
+                             "DISCLOSURE_WORKER_MEMORY_MB if it is a real report.")
         return out, None
     except Exception as exc:  # a parser bug must cost one file, not the run
         out.error_code = "parser_crash"

@@ -18,7 +18,7 @@ import duckdb
 from pipelines.ingest.batches import batch_of, in_batches
 from pipelines.ingest.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome
 from pipelines.ingest.scan import scan
-from pipelines.ingest.settings import Settings
+from pipelines.ingest.settings import RemovalPolicy, Settings
 from pipelines.ingest.workers import Limits, parse_isolated
 from pipelines.warehouse.checks import checks_are_current, refresh_dq_results
 from pipelines.warehouse.load import (
@@ -41,13 +41,57 @@ class Discovery:
     todo: list[FileRef]
 
 
-def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path, batch_keys: Iterable[str] | None = None,
-             retry_quarantined: bool = False) -> Discovery:
-    """What the raw folder holds (in the given batches, else all), and which of it the warehouse has
-    not seen yet (with every quarantined file, when retrying them)."""
+class OperatorError(Exception):
+    """A run stopped for something an operator must fix or confirm (a path, a mass removal): said in
+    one line, without a traceback, by the command line and at the top of a failed Dagster run."""
+
+    exit_code = 2
+
+
+class RawFolderMissing(OperatorError):
+    pass
+
+
+class RemovalsRefused(OperatorError):
+    exit_code = 3
+
+
+def require_raw_dir(raw_dir: Path) -> None:
+    """RawFolderMissing unless the raw folder is a folder (checked before anything is opened or written)."""
     if not raw_dir.is_dir():
-        raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set DISCLOSURE_RAW_DIR)")
-    scanned = scan(raw_dir, known_files(con), keep=in_batches(batch_keys))
+        what = "is not a folder" if raw_dir.exists() else "does not exist"
+        raise RawFolderMissing(f"the raw folder {raw_dir} {what}; set DISCLOSURE_RAW_DIR to the folder of reports")
+
+
+def _guard_removals(con: duckdb.DuckDBPyConnection, raw_dir: Path, scanned: list[FileRef],
+                    keep: Callable[[str], bool] | None, policy: RemovalPolicy) -> None:
+    if policy.allowed:
+        return
+    live = [path for path, status in con.execute(
+        "select path, arg_max(status, last_seen_at) from source_files group by path").fetchall()
+        if status != "removed" and (keep is None or keep(path))]
+    if not live:
+        return
+    present = {r.path for r in scanned}
+    gone = sum(1 for path in live if path not in present)
+    if gone > policy.max_share * len(live):
+        raise RemovalsRefused(
+            f"refusing to mark {gone:,} of the {len(live):,} files the warehouse knows as removed "
+            f"({gone / len(live):.0%}, more than the {policy.max_share:.0%} allowed): {raw_dir} holds "
+            f"{len(scanned):,} files. Check DISCLOSURE_RAW_DIR (is the share mounted?); if the files really "
+            "are gone, run again with --allow-removals (Dagster: resources.warehouse.config.allow_removals: "
+            "true; or DISCLOSURE_ALLOW_REMOVALS=1). Nothing was changed.")
+
+
+def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path, batch_keys: Iterable[str] | None = None,
+             retry_quarantined: bool = False, removals: RemovalPolicy | None = None) -> Discovery:
+    """What the raw folder holds (in the given batches, else all), and which of it the warehouse has
+    not seen yet (with every quarantined file, when retrying them). Raises RawFolderMissing for a
+    folder that is not there, and RemovalsRefused when too many known files would be marked removed."""
+    require_raw_dir(raw_dir)
+    keep = in_batches(batch_keys)
+    scanned = scan(raw_dir, known_files(con), keep=keep)
+    _guard_removals(con, raw_dir, scanned, keep, removals or RemovalPolicy())
     return Discovery(scanned, needs_parse(con, scanned, retry_quarantined))
 
 
@@ -101,10 +145,11 @@ def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = F
     """Scan, parse and load everything new under the raw folder; return totals. Optionally run the
     data-quality checks and publish the read-only copy, as a nightly run does. `on_progress(done,
     total)` hears how many files to parse, then each loaded batch."""
+    require_raw_dir(settings.raw_dir)
     con = connect_waiting(settings.db_path, settings.memory_limit, wait_seconds=settings.lock_wait_s,
                           on_wait=on_wait)
     try:
-        found = discover(con, settings.raw_dir, retry_quarantined=retry_quarantined)
+        found = discover(con, settings.raw_dir, retry_quarantined=retry_quarantined, removals=settings.removals())
         totals = {"files_seen": len(found.scanned), "files_parsed": len(found.todo)}
         if on_progress is not None:
             on_progress(0, len(found.todo))
@@ -135,14 +180,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--raw", help="raw folder (default: DISCLOSURE_RAW_DIR, else data/raw)")
     parser.add_argument("--db", help="warehouse file (default: DISCLOSURE_DB_PATH)")
     parser.add_argument("--retry-quarantined", action="store_true", help="parse every quarantined file again")
+    parser.add_argument("--allow-removals", action="store_true",
+                        help="mark files gone from the raw folder removed even when they are many")
     args = parser.parse_args(argv)
-    settings = Settings.from_env(args.raw, args.db, workers=os.environ.get("DISCLOSURE_WORKERS"))
+    settings = Settings.from_env(args.raw, args.db, workers=os.environ.get("DISCLOSURE_WORKERS"),
+                                 allow_removals=args.allow_removals or None)
     try:
         totals = ingest(settings, retry_quarantined=args.retry_quarantined, checks=True, publish_copy=True,
                         on_wait=lambda msg: print(msg, file=sys.stderr, flush=True))
-    except WarehouseBusy as exc:
-        print(exc, file=sys.stderr)
-        raise SystemExit(exc.exit_code) from exc
+    except (WarehouseBusy, OperatorError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
     print(totals)
 
 

@@ -16,6 +16,18 @@ DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 PROFILES = ("local", "cluster")
 # A second run waits this long for the first to release the warehouse (a nightly run takes minutes).
 DEFAULT_LOCK_WAIT_SECONDS = 1800.0
+DEFAULT_MAX_REMOVED_SHARE = 0.2
+_TRUE = ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class RemovalPolicy:
+    """How many of the files the warehouse knows a run may find gone before it refuses (like rsync's
+    --max-delete): a raw folder pointed at the wrong place, or a share not mounted, would otherwise
+    mark every file removed and every report no longer current."""
+
+    max_share: float = 0.2
+    allowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,10 @@ class Settings:
     lock_wait_s: float = DEFAULT_LOCK_WAIT_SECONDS
     worker_memory_mb: int = DEFAULT_WORKER_MEMORY_BYTES // 2**20
     profile: str = "local"  # local | cluster (docs/deployment.md)
+    # A run that would mark more than this share of the known files removed stops (RemovalsRefused)
+    # unless the operator allows it.
+    max_removed_share: float = DEFAULT_MAX_REMOVED_SHARE
+    allow_removals: bool = False
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -51,6 +67,10 @@ class Settings:
             worker_memory_mb=int(kwargs.pop("worker_memory_mb", None) or os.environ.get("DISCLOSURE_WORKER_MEMORY_MB")
                                  or DEFAULT_WORKER_MEMORY_BYTES // 2**20),
             profile=kwargs.pop("profile", None) or os.environ.get("DISCLOSURE_PROFILE") or "local",
+            max_removed_share=float(kwargs.pop("max_removed_share", None)
+                                    or os.environ.get("DISCLOSURE_MAX_REMOVED_SHARE") or DEFAULT_MAX_REMOVED_SHARE),
+            allow_removals=bool(kwargs.pop("allow_removals", None)
+                                or os.environ.get("DISCLOSURE_ALLOW_REMOVALS", "").lower() in _TRUE),
             **kwargs,
         )
 
@@ -73,6 +93,9 @@ class Settings:
     def limits(self) -> Limits:
         """What one file may cost a parser worker before it is stopped and the file quarantined."""
         return Limits(seconds_per_file=self.file_timeout_s, memory_bytes=self.worker_memory_mb * 2**20)
+
+    def removals(self) -> RemovalPolicy:
+        return RemovalPolicy(self.max_removed_share, self.allow_removals)
 
     def worker_count(self) -> int:
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)

@@ -1,5 +1,9 @@
 """Parse files in long-lived worker processes, each file under a time limit and a memory ceiling.
 
+The memory ceiling is the kernel's (RLIMIT_AS, set in each worker: an allocation past it fails at
+once); the supervisor also polls each worker's resident size, a second guard for memory the address
+space limit does not see the same way.
+
 A process per file would cost the throughput of issue #4, and a plain process pool dies with its
 first crashed worker. Here a supervisor hands chunks of files to a fixed set of spawned workers;
 each worker says which file it is starting, so when one overruns the time limit or the memory
@@ -23,12 +27,14 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from pipelines.ingest.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome, parse_chunk
+from pipelines.ingest.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome, parse_chunk, warm_up
 
 DEFAULT_FILE_SECONDS = 120.0
 # Two workers and the loader on a 24 GB machine: 4 GB each leaves room for the loader's DuckDB.
 DEFAULT_WORKER_MEMORY_BYTES = 4 * 1024**3
 POLL_SECONDS = 0.1
+# A worker not ready (imported, warmed up, limited) after this long is stuck, not slow.
+WARM_UP_SECONDS = 180.0
 MAX_SILENT_DEATHS = 8
 PREFETCH = 2
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -46,14 +52,51 @@ class Limits:
 ChunkParser = Callable[..., list[ParseOutcome]]
 
 
-def _worker_main(conn: Connection, raw_dir: Path, max_bytes: int, work: ChunkParser) -> None:
+def _address_space_bytes() -> int:
+    """The process's address space now (Linux /proc; 0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * _PAGE_BYTES
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def limit_memory(memory_bytes: int) -> int | None:
+    """Have the kernel hold this process to `memory_bytes` more than the address space it has now (the
+    interpreter and the parsers' libraries): an allocation past it fails at once — a MemoryError in
+    Python, a failed allocation in C — however fast it comes, where a poll of the resident size every
+    0.1 s can be outrun. Returns the limit set (None where the platform has no RLIMIT_AS)."""
+    try:
+        import resource
+    except ImportError:  # not a POSIX system: the supervisor's polling is the only guard
+        return None
+    limit = _address_space_bytes() + memory_bytes
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return limit
+
+
+def _worker_main(conn: Connection, raw_dir: Path, max_bytes: int, work: ChunkParser,
+                 memory_bytes: int | None = None) -> None:
     """A worker: parse the chunks it is sent until told to stop, saying when each file starts."""
+    if memory_bytes:
+        warm_up()
+        limit_memory(memory_bytes)
+    conn.send(("ready", None, None))  # the clock of the first file starts now, not during the warm-up
     while True:
         job = conn.recv()
         if job is None:
             return
         chunk_id, refs = job
-        outcomes = work(raw_dir, refs, max_bytes, on_file=lambda i, c=chunk_id: conn.send(("file", c, i)))
+        try:
+            outcomes = work(raw_dir, refs, max_bytes, on_file=lambda i, c=chunk_id: conn.send(("file", c, i)))
+        except MemoryError:
+            # Past the kernel's limit outside a file's own parse (which quarantines itself): the file it
+            # said it started is to blame; a fresh worker takes the rest, its memory state untouched.
+            conn.send(("memory", chunk_id, None))
+            return
         conn.send(("done", chunk_id, outcomes))
 
 
@@ -95,6 +138,8 @@ class _Worker:
     file_started: float = 0.0
     file_seen: bool = False  # the worker said it started a file of its oldest chunk
     kill_reason: tuple[str, str] | None = None
+    ready: bool = False  # warmed up and limited: its files' time limits run from here
+    started: float = field(default_factory=time.monotonic)
 
 
 class _Supervisor:
@@ -109,8 +154,8 @@ class _Supervisor:
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(child, self.raw_dir, self.max_bytes, self.work),
-                                       daemon=True)
+        process = self.context.Process(target=_worker_main, daemon=True,
+                                       args=(child, self.raw_dir, self.max_bytes, self.work, self.limits.memory_bytes))
         with _worker_environment():
             process.start()
         child.close()
@@ -136,27 +181,37 @@ class _Supervisor:
                 self._receive(w)
         now = time.monotonic()
         for w in self.workers:
-            if not w.assigned or not w.process.is_alive():
+            if not w.ready and w.process.is_alive() and now - w.started > WARM_UP_SECONDS:
+                w.process.kill()  # stuck before its first file: buried as a silent death below
+                continue
+            if not w.assigned or not w.process.is_alive() or not w.ready:
                 continue
             if now - w.file_started > self.limits.seconds_per_file:
                 w.kill_reason = ("timeout", f"Parsing took longer than {self.limits.seconds_per_file:.0f}s and was "
                                  "stopped; raise DISCLOSURE_FILE_TIMEOUT_S if the file is a real report.")
                 w.process.kill()
             elif _rss_bytes(w.process.pid) > self.limits.memory_bytes:
-                w.kill_reason = ("too_large", f"Parsing needed more than {self.limits.memory_bytes // 2**20:,} MB "
-                                 "of memory and was stopped; raise DISCLOSURE_WORKER_MEMORY_MB if it is a real report.")
+                w.kill_reason = self._memory_reason()
                 w.process.kill()
         for i, w in enumerate(self.workers):
             if not w.process.is_alive():
                 self._bury(w)
                 self.workers[i] = self._start()
 
+    def _memory_reason(self) -> tuple[str, str]:
+        return ("too_large", f"Parsing needed more than {self.limits.memory_bytes // 2**20:,} MB of memory and was "
+                "stopped; raise DISCLOSURE_WORKER_MEMORY_MB if it is a real report.")
+
     def _receive(self, w: _Worker) -> None:
         try:
             while w.conn.poll():
                 kind, chunk_id, payload = w.conn.recv()
-                if kind == "file":
+                if kind == "ready":
+                    w.ready, w.file_started = True, time.monotonic()
+                elif kind == "file":
                     w.file_index, w.file_started, w.file_seen = payload, time.monotonic(), True
+                elif kind == "memory":
+                    w.kill_reason = self._memory_reason()
                 else:
                     self.done[chunk_id] = payload + self.casualties.pop(chunk_id, [])
                     w.assigned.popleft()

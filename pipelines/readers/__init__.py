@@ -7,7 +7,7 @@ import zipfile
 from pipelines.document.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.archive import open_zip
 from pipelines.readers.detect import sniff_container, text_layout
-from pipelines.readers.encoding import decode_text
+from pipelines.readers.encoding import decode_text, decoding_notes
 
 __all__ = ["Cell", "Document", "Paragraph", "ReadError", "Table", "read_document"]
 
@@ -57,4 +57,6 @@ def read_document(data: bytes, converter_timeout: float = 120.0) -> Document:
         raise ReadError("too_large", f"A text file of {len(data):,} bytes; a report's text is well under "
                         f"{MAX_TEXT_BYTES // 2**20} MB. Check that it is a report, not a data dump.")
     text, _encoding = decode_text(data)
-    return text_layout(text).read(text)
+    doc = text_layout(text).read(text)
+    doc.notes.extend(decoding_notes(text))
+    return doc

@@ -8,7 +8,9 @@ before anything is read, and each member is read with a cap all the same.
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
 
 from lxml import etree
 
@@ -29,7 +31,7 @@ def open_zip(data: bytes, bad_code: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise ReadError(bad_code, f"The file is a damaged zip archive ({exc}); re-download it.") from exc
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_BYTES:
@@ -50,7 +52,13 @@ def read_member(archive: zipfile.ZipFile, name: str, bad_code: str) -> bytes:
             data = fh.read(MAX_MEMBER_BYTES + 1)
     except KeyError as exc:
         raise ReadError(bad_code, f"The archive has no {name}.") from exc
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except NotImplementedError as exc:  # a compression method (or encryption) zipfile cannot read
+        raise ReadError(bad_code, f"The archive member {name} is stored in a way no Word document uses "
+                        f"({exc}); the file is damaged or not a Word document.") from exc
+    except RuntimeError as exc:  # (past its subclass above) an encrypted member: a password is needed
+        raise ReadError(bad_code, f"The archive member {name} is encrypted ({exc}); Word never encrypts "
+                        "a .docx that way: the file is damaged or not a Word document.") from exc
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise ReadError(bad_code, f"The archive member {name} is damaged ({exc}); re-download the file.") from exc
     if len(data) > MAX_MEMBER_BYTES:
         raise ReadError("too_large", f"The archive member {name} unpacks past {MAX_MEMBER_BYTES:,} bytes.")

@@ -6,6 +6,21 @@ over several paragraphs of a cell (Word's vertical headers, one character per li
 with line breaks. A table that a page break or a repeated heading row split in two is stitched back.
 Headers, footers and bookmarks are not part of the body and are ignored.
 
+A table whose cells hold tables (a Word layout table, or a report table placed in a one-cell frame)
+is layout, as in the HTML reader: its cells are read through, their paragraphs staying paragraphs
+and their tables becoming the document's tables, in order. Nesting deeper than
+spans.MAX_TABLE_DEPTH is refused as `malformed`.
+
+Spans are read with the bounds of readers.spans: `w:gridSpan` is clamped to 1..MAX_SPAN and
+`w:gridBefore` to 0..MAX_SPAN (Word draws at most 63 columns, so only a broken file reaches the
+clamp, and the positions cut off are empty); a value that is not an integer is refused as
+`malformed` (Word itself refuses to open such a file, and guessing would shift the rest of the row
+into other columns); every grid position counts against one budget per document, past which the
+file is `malformed`. `w:vMerge` needs no number bound: each covered position is a `w:tc` of its
+own, paid for in the file's bytes. Its `w:val` is `continue` when absent (the schema's default);
+any value other than `restart` or `continue` (in any case) is read as `restart`, so that a cell's
+text is never dropped on a guess.
+
 Only the main document part is read, straight from the zip with lxml (size-checked, entities and
 DTDs off): python-docx parses every part of the package, which cost two thirds of a report's time.
 """
@@ -18,6 +33,7 @@ import zipfile
 from pipelines.document.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.archive import open_zip, parse_xml, read_member
 from pipelines.readers.detect import text_layout
+from pipelines.readers.spans import GridBudget, check_depth, word_span
 from pipelines.readers.stitch import stitch_tables
 
 FORMAT = "docx"
@@ -36,7 +52,8 @@ def qn(name: str) -> str:
 
 
 W_P, W_T, W_TAB, W_BR, W_CR = qn("w:p"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
-W_TR, W_TC = qn("w:tr"), qn("w:tc")
+W_TBL, W_TR, W_TC, W_SDT, W_SDT_CONTENT = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt"), qn("w:sdtContent")
+W_CUSTOM_XML, W_VAL = qn("w:customXml"), qn("w:val")
 
 
 def paragraph_text(p) -> str:
@@ -59,22 +76,31 @@ def _cell_text(tc) -> str:
     return "\n".join(paragraph_text(p) for p in tc.iterchildren(W_P)).strip("\n")
 
 
-def _grid(tbl) -> list[list[Cell]]:
+def _continues(vmerge) -> bool:
+    """Whether a w:vMerge continues the cell above: its w:val absent or `continue`. `restart`, and any value
+    the schema does not know, starts a cell whose text is kept (a guess must never drop text)."""
+    val = vmerge.get(W_VAL)
+    return val is None or val.strip().lower() == "continue"
+
+
+def _grid(tbl, budget: GridBudget) -> list[list[Cell]]:
+    """A leaf table as rows of cells: a spanned cell's text at its first position, covered positions merged."""
     rows: list[list[Cell]] = []
     for r, tr in enumerate(tbl.iterchildren(W_TR)):
         row: list[Cell] = []
         col = 0
         tr_pr = tr.find(qn("w:trPr"))
         if tr_pr is not None and (before := tr_pr.find(qn("w:gridBefore"))) is not None:
-            col = int(before.get(qn("w:val"), "0"))
+            col = word_span(before.get(W_VAL), "w:gridBefore (empty columns before a row)", default=0, low=0)
         for tc in tr.iterchildren(W_TC):
             tc_pr = tc.find(qn("w:tcPr"))
             span, continued = 1, False
             if tc_pr is not None:
                 if (gs := tc_pr.find(qn("w:gridSpan"))) is not None:
-                    span = max(1, int(gs.get(qn("w:val"), "1")))
+                    span = word_span(gs.get(W_VAL), "w:gridSpan (the columns a cell spans)")
                 if (vm := tc_pr.find(qn("w:vMerge"))) is not None:
-                    continued = vm.get(qn("w:val"), "continue") != "restart"
+                    continued = _continues(vm)
+            budget.take(span)
             text = "" if continued else _cell_text(tc)
             row.append(Cell(text, r, col, merged=continued))
             row.extend(Cell("", r, col + k, merged=True) for k in range(1, span))
@@ -83,18 +109,30 @@ def _grid(tbl) -> list[list[Cell]]:
     return rows
 
 
-def _body_blocks(body) -> list:
-    """The body's paragraphs and tables in order, looking inside content controls (w:sdt)."""
-    out = []
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
+def _holds_table(tbl) -> bool:
+    return next(tbl.iterdescendants(W_TBL), None) is not None
+
+
+def _blocks(container, out: list, depth: int = 0) -> list:
+    """The paragraphs and leaf tables of a body or a cell in order, looking inside content controls (w:sdt,
+    w:customXml) and through layout tables (tables whose cells hold tables); `depth` counts enclosing tables."""
+    for child in container.iterchildren():
+        if child.tag == W_P:
             out.append(("p", child))
-        elif child.tag == qn("w:tbl"):
-            out.append(("t", child))
-        elif child.tag == qn("w:sdt"):
-            content = child.find(qn("w:sdtContent"))
+        elif child.tag == W_TBL:
+            check_depth(depth + 1)
+            if _holds_table(child):  # a layout table: read through its cells
+                for tr in child.iterchildren(W_TR):
+                    for tc in tr.iterchildren(W_TC):
+                        _blocks(tc, out, depth + 1)
+            else:
+                out.append(("t", child))
+        elif child.tag == W_SDT:
+            content = child.find(W_SDT_CONTENT)
             if content is not None:
-                out.extend(_body_blocks(content))
+                _blocks(content, out, depth)
+        elif child.tag == W_CUSTOM_XML:
+            _blocks(child, out, depth)
     return out
 
 
@@ -125,13 +163,14 @@ def read_archive(archive: zipfile.ZipFile) -> Document:
                         "from Word.")
     doc = Document(FORMAT)
     raw_lines: list[str] = []
-    for kind, element in _body_blocks(body):
+    budget = GridBudget()
+    for kind, element in _blocks(body, []):
         if kind == "p":
             raw = paragraph_text(element)
             raw_lines.append(raw)
             doc.blocks.append(Paragraph(raw.strip()))
         else:
-            doc.blocks.append(Table(rows=_grid(element)))
+            doc.blocks.append(Table(rows=_grid(element, budget)))
     doc.blocks = stitch_tables(doc.blocks)
     if not doc.tables:
         # Some exports type the tables as tab-separated paragraphs: read those as text.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from pipelines.document.model import Cell, Document, Paragraph
-from pipelines.readers.builder import TableBuilder
+from pipelines.readers.builder import CellBudget, TableBuilder
 from pipelines.readers.lines import split_lines
 
 FORMAT = "glued_text"
@@ -84,6 +84,7 @@ def read(text: str) -> Document:
     """Given a text copy with run-together tables, return its prose as paragraphs and each table as a
     stream of joined pieces (rows unmarked; empty cells leave no trace)."""
     doc = Document(FORMAT)
+    budget = CellBudget()
     for line in split_lines(text):
         if not line.strip():
             continue
@@ -97,7 +98,7 @@ def read(text: str) -> Document:
             if not _is_glued(sentence) and sum(1 for _, n in pieces if n) < MIN_TABLE_RUNS:
                 doc.blocks.append(Paragraph(sentence.strip()))
                 continue
-            stream = TableBuilder(doc, has_rows=False, keeps_empty_cells=False)
+            stream = TableBuilder(doc, has_rows=False, keeps_empty_cells=False, budget=budget)
             for piece, is_number in pieces:
                 for part in (piece.split() if is_number else [piece]):
                     if part.strip():

@@ -4,6 +4,8 @@ Government sites wrap content in layout tables and surround it with navigation, 
 footers. A table whose cells hold other tables is layout: its content is read through. Only leaf
 tables are data. `<br>` inside a cell is a line break of the cell's text. The page's declared
 charset is honoured (GBK pages are common); undeclared pages are decoded like text files.
+Spans are clamped and every grid position is counted against a bound (readers.spans): a page whose
+tables would exceed it is refused as `malformed`; a non-numeric span is 1, as browsers read it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import re
 from lxml import etree
 
 from pipelines.document.model import Cell, Document, Paragraph, ReadError, Table
-from pipelines.readers.encoding import decode_text
+from pipelines.readers.encoding import decode_text, decoding_notes
+from pipelines.readers.spans import GridBudget, html_span
 from pipelines.readers.stitch import stitch_tables
 
 FORMAT = "html"
@@ -21,7 +24,6 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""",
 _SKIP = {"script", "style", "noscript", "template", "head", "nav", "iframe", "object", "svg", "select", "button"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "header", "footer",
           "blockquote", "pre", "center", "ul", "ol", "dl", "dt", "dd", "form", "main", "aside", "body"}
-MAX_SPAN = 1000
 # Page furniture by its class or id: navigation, menus, headers and footers of the site.
 _FURNITURE = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|header|footer|sidebar|share|toolbar)"
                         r"([\s_-]|$)", re.IGNORECASE)
@@ -29,14 +31,19 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "utf8": "
 
 
 def decode_html(data: bytes) -> str:
-    """Given page bytes, return text decoded by the declared charset, else like a text file."""
+    """Given page bytes, return text decoded by the declared charset, else like a text file.
+
+    An undeclared page (or one its declared charset does not decode) is told GB18030 from Big5 from
+    UTF-8 by `decode_text`; a declared Big5 is read as code page 950, Big5 as Windows writes it.
+    """
     m = _CHARSET.search(data[:4096])
     if m:
         codec = m.group(1).decode("ascii").lower()
-        codec = _ALIASES.get(codec, codec)
+        # Big5 as code page 950 (encoding.BIG5), a superset Taiwan's files need.
+        codec = _ALIASES.get(codec) or {"big5": "cp950", "x-x-big5": "cp950"}.get(codec, codec)
         try:
             return data.decode(codec)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError, ValueError):  # unknown, undecodable, or `undefined` (UnicodeError)
             pass
     return decode_text(data)[0]
 
@@ -76,13 +83,6 @@ def _clean(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _span(el, name: str) -> int:
-    try:
-        return max(1, min(MAX_SPAN, int(el.get(name, "1").strip() or 1)))
-    except ValueError:
-        return 1
-
-
 def _rows_of(table) -> list:
     rows = []
     for child in table:
@@ -95,11 +95,17 @@ def _rows_of(table) -> list:
     return rows
 
 
-def _grid(table) -> list[list[Cell]]:
-    """A leaf table as a grid: a spanned cell's text at its first position, covered positions merged."""
+def _grid(table, budget: GridBudget) -> list[list[Cell]]:
+    """A leaf table as a grid: a spanned cell's text at its first position, covered positions merged.
+
+    Spans are clamped to 1..spans.MAX_SPAN, a rowspan also to the table's last row (positions past it
+    are never shown, as in a browser); every position counts against the document's budget (past it
+    the page is refused as `malformed`, see readers.spans).
+    """
     taken: dict[tuple[int, int], bool] = {}
     rows: list[list[Cell]] = []
-    for r, tr in enumerate(_rows_of(table)):
+    trs = _rows_of(table)
+    for r, tr in enumerate(trs):
         row: dict[int, Cell] = {}
         col = 0
         for td in tr:
@@ -108,7 +114,9 @@ def _grid(table) -> list[list[Cell]]:
             while (r, col) in taken:
                 row[col] = Cell("", r, col, merged=True)
                 col += 1
-            rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+            rowspan = min(html_span(td.get("rowspan")), len(trs) - r)
+            colspan = html_span(td.get("colspan"))
+            budget.take(rowspan * colspan)
             row[col] = Cell(_text(td), r, col)
             for dr in range(rowspan):
                 for dc in range(colspan):
@@ -139,7 +147,7 @@ def _is_furniture(el) -> bool:
         _FURNITURE.search(el.get("class", "")) or _FURNITURE.search(el.get("id", "")))
 
 
-def _walk(el, doc: Document) -> None:
+def _walk(el, doc: Document, budget: GridBudget) -> None:
     """Add an element's prose and data tables to the document, in order."""
     _paragraphs(el.text, doc)
     for child in el:
@@ -149,13 +157,13 @@ def _walk(el, doc: Document) -> None:
             for tr in _rows_of(child):
                 for td in tr:
                     if isinstance(td.tag, str) and td.tag in ("td", "th"):
-                        _walk(td, doc)
+                        _walk(td, doc, budget)
         elif child.tag == "table":
-            grid = _grid(child)
+            grid = _grid(child, budget)
             if any(c.text for row in grid for c in row):
                 doc.blocks.append(Table(rows=grid))
         elif _has_table(child):
-            _walk(child, doc)
+            _walk(child, doc, budget)
         else:
             _paragraphs(_text(child), doc)
         _paragraphs(child.tail, doc)
@@ -177,8 +185,8 @@ def read(data: bytes) -> Document:
         raise ReadError("too_deep", "The page nests elements deeper than the HTML parser allows (256 levels); "
                         "no report page does. Check that it is a report.")
     body = root.find("body")
-    doc = Document(FORMAT)
-    _walk(body if body is not None else root, doc)
+    doc = Document(FORMAT, notes=decoding_notes(text))
+    _walk(body if body is not None else root, doc, GridBudget())
     doc.blocks = stitch_tables(doc.blocks)
     doc.renumber_tables()
     return doc

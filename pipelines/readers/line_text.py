@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipelines.document.cells import is_value_like
 from pipelines.document.model import Cell, Document, Paragraph
-from pipelines.readers.builder import TableBuilder
+from pipelines.readers.builder import CellBudget, TableBuilder
 from pipelines.readers.lines import PAGE_NUMBER, is_blank, is_fragment, paragraph_text, split_lines
 
 FORMAT = "line_text"
@@ -63,12 +63,13 @@ def read(text: str) -> Document:
     """Given cell-per-line text, return paragraphs and the runs of cells as stream tables."""
     doc = Document(FORMAT)
     run: list[tuple[list[str], str]] = []
+    budget = CellBudget()
 
     def close() -> None:
         cells = [c for _, c in run]
         values = sum(1 for c in cells if c.strip() and is_value_like(c))
         if (len(cells) >= MIN_TABLE_CELLS and values >= MIN_TABLE_VALUES) or len(cells) >= MIN_BARE_TABLE_CELLS:
-            stream = TableBuilder(doc, has_rows=False, keeps_empty_cells=False)  # empty lines: no trace
+            stream = TableBuilder(doc, has_rows=False, keeps_empty_cells=False, budget=budget)  # empty lines: no trace
             for c in cells:
                 stream.add_cell(Cell(c))
             stream.close()

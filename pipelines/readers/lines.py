@@ -6,7 +6,9 @@ import re
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Debris that Word leaves in text exports; it is no part of any cell or sentence.
-_DEBRIS = re.compile(r"\[bookmark: [^\]\r\n]*\][^\S\r\n]*")
+# (A bookmark's name is letters, digits and underscores: no `[` in it, which keeps the scan linear on a
+# line of many unclosed `[bookmark: `.)
+_DEBRIS = re.compile(r"\[bookmark: [^\[\]\r\n]*\][^\S\r\n]*")
 _DEBRIS_MARK = "[bookmark: "
 # A page number line in text taken from PDFs: "- 4 -", "— 12 —", "第 3 页", "3/12".
 PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")

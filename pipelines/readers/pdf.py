@@ -10,10 +10,14 @@
 * Fonts without a Unicode map extract as `(cid:NNN)`: the text is then taken from PDFium
   (pypdfium2); when that cannot decode it either, the file is quarantined `undecodable_pdf_text`.
 * No text layer at all: `scanned_pdf` (OCR is a later step). A user password: `encrypted_pdf`.
+* Damage the PDF libraries trip over (pdfminer, pdfplumber and PDFium parse the file's objects lazily,
+  page by page, and raise whatever their code meets: TypeError, IndexError, PdfiumError…) is
+  `corrupt_pdf`; an exception raised in this project's own code stays a crash, to be fixed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections import Counter
@@ -90,7 +94,12 @@ def _open(data: bytes):
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ReadError("encrypted_pdf", "The PDF is protected by a password; ask the publisher for an open "
                         "copy or add the decrypted file.") from exc
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+    except (PDFSyntaxError, PSException) as exc:
+        raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(exc).__name__}); "
+                        "re-download it.") from exc
+    except Exception as exc:
+        if not _raised_by_pdf_library(exc):
+            raise
         raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(exc).__name__}); "
                         "re-download it.") from exc
 
@@ -104,6 +113,8 @@ def _pdfium_text(data: bytes) -> str:
         raise ReadError("corrupt_pdf", f"The PDF is damaged ({exc}); re-download it.") from exc
     try:
         return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    except pdfium.PdfiumError as exc:  # a page PDFium cannot load
+        raise ReadError("corrupt_pdf", f"The PDF is damaged ({exc}); re-download it.") from exc
     finally:
         pdf.close()
 
@@ -122,37 +133,69 @@ def _from_text(text: str) -> Document:
     return doc
 
 
+# Where an exception comes from decides what it means: raised inside these libraries while they parse
+# the file's objects, the file is damaged; raised in this project's code, it is a bug.
+_PDF_LIBRARIES = ("pdfminer", "pdfplumber", "pypdfium2", "pypdfium2_raw")
+
+
+def _raised_by_pdf_library(exc: BaseException) -> bool:
+    """The innermost frame that belongs to a PDF library or to this project is a PDF library's (frames of
+    the standard library in between, a `statistics` or `decimal` a library called, do not count)."""
+    tb, owner = exc.__traceback__, None
+    while tb is not None:
+        top = tb.tb_frame.f_globals.get("__name__", "").split(".")[0]
+        if top in _PDF_LIBRARIES or top == "pipelines":
+            owner = top
+        tb = tb.tb_next
+    return owner in _PDF_LIBRARIES
+
+
+def _close(pdf) -> None:
+    """pdfplumber's close() walks the pages again: on a damaged page tree it raises what reading raised
+    (and would replace the ReadError already said); the file's bytes are in memory, nothing leaks."""
+    with contextlib.suppress(Exception):
+        pdf.close()
+
+
 def read(data: bytes) -> Document:
     """Given PDF bytes, return its document; raise ReadError with a ledger code when impossible."""
-    with _open(data) as pdf:
-        try:
-            pages = list(pdf.pages)
-            if len(pages) > MAX_PAGES:
-                raise ReadError("too_large", f"The PDF has {len(pages):,} pages; a yearly report has a few dozen "
-                                f"(limit {MAX_PAGES}). Check that it is a report, not a compilation.")
-            if not any(page.chars for page in pages):
-                raise ReadError("scanned_pdf", "The PDF has no text layer (a scan); OCR is not supported yet, "
-                                "so the file waits in quarantine.")
-            # pdfminer gives a glyph without a Unicode mapping the text "(cid:NNN)".
-            sample = "".join(ch["text"] for page in pages[:3] for ch in page.chars)
-            if "(cid:" in sample or not _decodes(sample):
-                text = _pdfium_text(data)
-                if not _decodes(text):
-                    raise ReadError("undecodable_pdf_text", "The PDF's fonts carry no Unicode map and no text "
-                                    "backend could decode them; the file needs OCR or a better copy.")
-                return _from_text(text)
-            page_items = [_page_items(page) for page in pages]
-            unruled = not any(isinstance(item, Table) for items in page_items for _, item in items)
-            if unruled:  # tables drawn without rules: rebuild them from the words' positions
-                page_items = [pdf_unruled.page_items(page) for page in pages]
-            margins = [[(top, 0.0, item) for top, item in items if isinstance(item, str)
-                        and (top < page.height * MARGIN_SHARE or top > page.height * (1 - MARGIN_SHARE))]
-                       for page, items in zip(pages, page_items, strict=True)]
-        except ReadError:
+    pdf = _open(data)
+    try:
+        return _read(pdf, data)
+    except (ReadError, MemoryError):
+        raise
+    except Exception as exc:
+        if not _raised_by_pdf_library(exc):
             raise
-        except (PdfminerException, PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
-            raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(exc).__name__}); "
-                            "re-download it.") from exc
+        raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(exc).__name__}: "
+                        f"{str(exc)[:200]}); re-download it.") from exc
+    finally:
+        _close(pdf)
+
+
+def _read(pdf, data: bytes) -> Document:
+    pages = list(pdf.pages)
+    if len(pages) > MAX_PAGES:
+        raise ReadError("too_large", f"The PDF has {len(pages):,} pages; a yearly report has a few dozen "
+                        f"(limit {MAX_PAGES}). Check that it is a report, not a compilation.")
+    if not any(page.chars for page in pages):
+        raise ReadError("scanned_pdf", "The PDF has no text layer (a scan); OCR is not supported yet, "
+                        "so the file waits in quarantine.")
+    # pdfminer gives a glyph without a Unicode mapping the text "(cid:NNN)".
+    sample = "".join(ch["text"] for page in pages[:3] for ch in page.chars)
+    if "(cid:" in sample or not _decodes(sample):
+        text = _pdfium_text(data)
+        if not _decodes(text):
+            raise ReadError("undecodable_pdf_text", "The PDF's fonts carry no Unicode map and no text "
+                            "backend could decode them; the file needs OCR or a better copy.")
+        return _from_text(text)
+    page_items = [_page_items(page) for page in pages]
+    unruled = not any(isinstance(item, Table) for items in page_items for _, item in items)
+    if unruled:  # tables drawn without rules: rebuild them from the words' positions
+        page_items = [pdf_unruled.page_items(page) for page in pages]
+    margins = [[(top, 0.0, item) for top, item in items if isinstance(item, str)
+                and (top < page.height * MARGIN_SHARE or top > page.height * (1 - MARGIN_SHARE))]
+               for page, items in zip(pages, page_items, strict=True)]
     running = _running_lines(margins)
     blocks: list[Block] = []
     for items in page_items:

@@ -25,8 +25,18 @@ FORMAT = "pipe_text"
 TRAILING = re.compile(r"^(.*[^ \t|]) \|[ \t|]*$")  # pipes after the first pad the row (`第二十条第（一）项 | |||`)
 PIPE_RUN = re.compile(r"^\s*\|{2,}\s*$")
 BARE = re.compile(r"^\s*\|\s*$")
-ROW = re.compile(r"^\s*\|?[^|]*\S[^|]*(\|[^|]*){1,}\|?\s*$")
-RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# A markdown rule's cell (`---`, `:--:`); a rule line is such cells between pipes (see _is_rule).
+RULE_CELL = re.compile(r":?-{2,}:?")
+
+
+def _is_rule(line: str) -> bool:
+    """A markdown rule row (`|---|:--:|`, `--- | ---`): cells of dashes between pipes, the outer pipes
+    optional. Told by splitting, not by one regex: optional spaces around an optional pipe backtrack
+    quadratically on a long line of spaces (a fuzzed copy spent minutes on one line)."""
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") else body
+    return all(RULE_CELL.fullmatch(cell.strip()) for cell in body.split("|"))
 
 
 # Rows between pipes it takes to call a text a pipe table (a copy cut short may hold only a few).
@@ -36,7 +46,8 @@ MIN_ROWS = 3
 def _shape(lines: list[str]) -> str | None:
     trailing = sum(1 for ln in lines if TRAILING.match(ln) and ln.rstrip(" \t|").count("|") == 0)
     bare = sum(1 for ln in lines if BARE.match(ln))
-    rows = sum(1 for ln in lines if ln.count("|") >= 2 and not PIPE_RUN.match(ln) and ROW.match(ln))
+    # A row: two pipes or more (so a cell between them or before them), and not a run of pipes alone.
+    rows = sum(1 for ln in lines if ln.count("|") >= 2 and not PIPE_RUN.match(ln))
     if rows >= MIN_ROWS and rows >= trailing:
         return "rows"
     if trailing >= 5:
@@ -131,7 +142,7 @@ def _split_row(line: str) -> list[Cell]:
 def _read_rows(lines: list[str], doc: Document) -> None:
     table = TableBuilder(doc)
     for line in lines:
-        if RULE.match(line) and "-" in line:
+        if "-" in line and _is_rule(line):
             continue
         if "|" in line and not PIPE_RUN.match(line):
             table.add_row(_split_row(line))

@@ -123,7 +123,8 @@ REPORTS = TableDef(
                "review_reasons", extension=True),
         Column("review_reasons", "VARCHAR[]", "why: layout_uncertain:<table>:<row> (numbers whose cell is not "
                "proven), label_ambiguous:<table>:<label>, agency_unresolved, year_unresolved, tables_missing:…, "
-               "pdf_tables_without_rules, check:<error check it fails>", extension=True),
+               "pdf_tables_without_rules, decoded_with_replacements (bytes no encoding reads), check:<error check it "
+               "fails>", extension=True),
     ),
     primary_key=("report_id",),
 )

@@ -1,17 +1,33 @@
-"""A short account of the warehouse after a run: files by status, reports, failing checks."""
+"""A short account of the warehouse after a run: files by status, reports, failing checks.
+
+Read from the published copy the run has just swapped in, never from the warehouse file itself: a
+second run may be writing that (DuckDB lets no other process open it then), and the summary must
+not fail a run that succeeded. Without a published copy it waits for the writer, and says so.
+"""
 
 from __future__ import annotations
 
+import sys
+
 from pipelines.ingest.settings import Settings
-from pipelines.warehouse.load import connect
+from pipelines.warehouse.load import WarehouseBusy, connect, connect_waiting
+
+
+def _open(settings: Settings):
+    """(connection, what it is): the published copy when there is one, else the warehouse once free."""
+    if settings.published_path.exists():
+        return connect(settings.published_path, read_only=True), f"{settings.db_path} (published copy)"
+    con = connect_waiting(settings.db_path, read_only=True, wait_seconds=settings.lock_wait_s,
+                          on_wait=lambda msg: print(msg, file=sys.stderr, flush=True))
+    return con, str(settings.db_path)
 
 
 def summary(settings: Settings) -> str:
     if not settings.db_path.exists():
         return f"no warehouse at {settings.db_path} yet"
-    con = connect(settings.db_path, read_only=True)
+    con, what = _open(settings)
     try:
-        lines = [f"warehouse: {settings.db_path}"]
+        lines = [f"warehouse: {what}"]
         files = con.execute("select status, count(*) from source_files group by 1 order by 1").fetchall()
         lines.append("files: " + (", ".join(f"{s} {n}" for s, n in files) or "none"))
         codes = con.execute("select error_code, count(*) from source_files where status = 'quarantined' "
@@ -32,5 +48,14 @@ def summary(settings: Settings) -> str:
         con.close()
 
 
+def main() -> int:
+    try:
+        print(summary(Settings.from_env()))
+    except WarehouseBusy as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
 if __name__ == "__main__":
-    print(summary(Settings.from_env()))
+    raise SystemExit(main())

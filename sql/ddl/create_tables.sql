@@ -95,7 +95,7 @@ comment on column reports.proactive_form is 'the form table A follows (2019 | 20
 comment on column reports.applications_form is 'the form table B follows (2019 | 2021; a 2021 report keeping the single （六）其他处理 row: 2019)';
 comment on column reports.appeals_form is 'the form table C follows (2019 | 2021)';
 comment on column reports.needs_review is 'true when a person should check the report against its file: see review_reasons';
-comment on column reports.review_reasons is 'why: layout_uncertain:<table>:<row> (numbers whose cell is not proven), label_ambiguous:<table>:<label>, agency_unresolved, year_unresolved, tables_missing:…, pdf_tables_without_rules, check:<error check it fails>';
+comment on column reports.review_reasons is 'why: layout_uncertain:<table>:<row> (numbers whose cell is not proven), label_ambiguous:<table>:<label>, agency_unresolved, year_unresolved, tables_missing:…, pdf_tables_without_rules, decoded_with_replacements (bytes no encoding reads), check:<error check it fails>';
 
 create table if not exists agencies (
     agency_id VARCHAR,

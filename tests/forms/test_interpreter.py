@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from pipelines.document.cells import is_value_like, read_cell
 from pipelines.forms.catalog import FORM_2019, FORM_2021, FORMS
 from pipelines.forms.interpreter import interpret
 from pipelines.readers import ReadError, read_document
@@ -82,6 +83,13 @@ def test_empty_header_cell_takes_the_forms_column_at_its_place():
     ("无", None, "not_applicable"),
     ("\u3000", None, "blank"),
     ("约20", None, "unreadable"),
+    ("1848万", Decimal(1848), "value"),  # 万 in a 万元 column: the number kept
+    ("1848万元", Decimal(1848), "value"),
+    ("１２．５", Decimal("12.5"), "value"),  # full-width digits and point
+    ("１８４８万元", Decimal(1848), "value"),
+    ("3件", None, "unreadable"),  # a count in a money column
+    ("3万件", None, "unreadable"),
+    ("3项", None, "unreadable"),
 ])
 def test_amount_cells(cell, value, state):
     text = tab_table(["第二十条第（九）项"], ["信息内容", "采购项目数量", "采购总金额"], ["政府集中采购", "3", cell])
@@ -98,6 +106,97 @@ def test_negative_change_is_a_value():
     text = tab_table(["第二十条第（五）项"], ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
                      ["行政许可", "500", "-417", "83"])
     assert facts(text, 2019)[("fact_proactive", "art20_5", "licensing", "change")][:2] == (Decimal(-417), "value")
+
+
+@pytest.mark.parametrize("cell,value,state", [
+    ("—3", Decimal(-3), "value"),  # a dash as the minus
+    ("－3", Decimal(-3), "value"),
+    ("–3", Decimal(-3), "value"),
+    ("−3", Decimal(-3), "value"),
+    ("－５", Decimal(-5), "value"),  # full-width digit and sign
+    ("＋１２", Decimal(12), "value"),
+    ("１２３件", Decimal(123), "value"),  # the column's own unit
+    ("3万", Decimal(30000), "value"),  # 万 multiplies a count
+    ("1.5万件", Decimal(15000), "value"),
+    ("—", None, "not_applicable"),
+    ("3元", None, "unreadable"),  # money in a count column
+    ("1848万元", None, "unreadable"),
+    ("——3", None, "unreadable"),
+])
+def test_count_cells_in_the_proactive_table(cell, value, state):
+    text = tab_table(["第二十条第（五）项"], ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+                     ["行政许可", "500", cell, "83"])
+    got = facts(text, 2019)[("fact_proactive", "art20_5", "licensing", "change")]
+    assert got == (value, state, cell)
+
+
+@pytest.mark.parametrize("cell,value,state", [
+    ("1848万", Decimal(18480000), "value"),
+    ("１２", Decimal(12), "value"),
+    ("12件", Decimal(12), "value"),
+    ("12元", None, "unreadable"),
+    ("1848万元", None, "unreadable"),
+    ("1.23456万", None, "unreadable"),  # not a whole number of cases
+])
+def test_count_cells_in_the_appeals_table(cell, value, state):
+    text = tab_table(["行政复议", "行政诉讼"], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+                     [cell, "0", "0", "0", cell] + ["0"] * 10)
+    got = facts(text, 2022)
+    assert got[("fact_appeals", "admin_review", "upheld")] == (value, state, cell)
+    assert got[("fact_appeals", "admin_review", "total")] == (value, state, cell)
+
+
+# The cell grammar itself (pipelines/document/cells.py): every reader and the interpreter use it.
+@pytest.mark.parametrize("raw,kind,unit,state,value", [
+    # a dash or a full-width sign as the minus, full-width digits
+    ("—3", "count", None, "value", -3), ("–3", "count", None, "value", -3), ("−3", "count", None, "value", -3),
+    ("―3", "count", None, "value", -3), ("‒3", "count", None, "value", -3), ("﹣3", "count", None, "value", -3),
+    ("－3", "count", None, "value", -3), ("－５", "count", None, "value", -5), ("＋５", "count", None, "value", 5),
+    ("１２３", "count", None, "value", 123), ("１，２３４", "count", None, "value", 1234),
+    ("— 3", "amount", "件", "value", -3), ("—1.5", "amount", "万元", "value", Decimal("-1.5")),
+    # 万: a multiplier in a count column, the 万 of 万元 in a money column
+    ("1848万", "count", None, "value", 18480000), ("1848万件", "count", None, "value", 18480000),
+    ("1848万", "amount", "件", "value", 18480000), ("1.5万", "count", None, "value", 15000),
+    ("1848万", "amount", "万元", "value", 1848), ("1848万元", "amount", "万元", "value", 1848),
+    ("1848(万)", "amount", "万元", "value", 1848), ("1848万", "amount", "元", "value", 1848),
+    ("1848万元", "amount", "元", "value", 1848), ("1848", "amount", "元", "value", Decimal("0.1848")),
+    ("251000元", "amount", "万元", "value", Decimal("25.1")), ("1848（万元）", "amount", "万元", "value", 1848),
+    # the unit the column agrees with
+    ("3件", "count", None, "value", 3), ("3项", "amount", "件", "value", 3),
+    ("3元", "amount", "元", "value", Decimal("0.0003")),
+    # a unit the column disagrees with: unreadable, never a number in the wrong unit
+    ("3元", "count", None, "unreadable", None), ("3万元", "count", None, "unreadable", None),
+    ("3元", "amount", "件", "unreadable", None), ("1848万元", "amount", "件", "unreadable", None),
+    ("3件", "amount", "万元", "unreadable", None), ("3条", "amount", "元", "unreadable", None),
+    ("3万件", "amount", "万元", "unreadable", None), ("3个", "amount", "万元", "unreadable", None),
+    # the column's unit not known (kind amount, no unit): read as printed
+    ("251000元", "amount", None, "value", 251000), ("3件", "amount", None, "value", 3),
+    ("1848万", "amount", None, "value", 1848),
+    # as before
+    (None, "count", None, "missing", None), ("", "count", None, "blank", None), ("\u3000", "count", None, "blank", None),
+    ("/", "count", None, "not_applicable", None), ("无", "amount", "万元", "not_applicable", None),
+    ("—", "count", None, "not_applicable", None), ("——", "count", None, "not_applicable", None),
+    ("―", "count", None, "not_applicable", None), ("－", "count", None, "not_applicable", None),
+    ("0 0 0", "count", None, "unreadable", None), ("1.5", "count", None, "unreadable", None),
+    ("1.23456万", "count", None, "unreadable", None), ("约20", "count", None, "unreadable", None),
+    ("——3", "count", None, "unreadable", None), ("—3—", "count", None, "unreadable", None),
+    ("3-", "count", None, "unreadable", None), ("3万万", "count", None, "unreadable", None),
+    ("万元", "amount", "万元", "unreadable", None), ("万", "count", None, "unreadable", None),
+])
+def test_read_cell(raw, kind, unit, state, value):
+    reading = read_cell(raw, kind, unit)
+    assert (reading.state, reading.value) == (state, None if value is None else Decimal(value))
+
+
+@pytest.mark.parametrize("text", ["—3", "－５", "１２３", "3万", "1848万元", "1848（万元）", "-1", "/", "—", ""])
+def test_numbers_and_marks_are_value_like(text):
+    assert is_value_like(text)
+
+
+@pytest.mark.parametrize("text", ["万元", "（万元）", "万", "元", "件", "本年增/减", "上一年项目数量", "—3—", "第3",
+                                  "3万万", "单位：万元", "采购总金额（万元）"])
+def test_labels_and_units_alone_are_not_value_like(text):
+    assert not is_value_like(text)
 
 
 def test_agency_added_row_goes_to_unmapped():

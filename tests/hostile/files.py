@@ -46,6 +46,25 @@ def zip_bomb_docx(raw: Path) -> str:
     return path.name
 
 
+def span_bomb_docx(raw: Path) -> str:
+    """A .docx of a few hundred bytes whose cells claim three million columns each (issue #15): bounded,
+    and refused as malformed once its spans would lay out more cells than any document has."""
+    path = raw / "span_bomb.docx"
+    cell = '<w:tc><w:tcPr><w:gridSpan w:val="3000000"/></w:tcPr><w:p/></w:tc>'
+    rows = "".join(f"<w:tr>{cell * 20}</w:tr>" for _ in range(50))
+    _docx(path, f'<w:document xmlns:w="{W_NS}"><w:body><w:tbl>{rows}</w:tbl></w:body></w:document>'.encode())
+    return path.name
+
+
+def bad_span_docx(raw: Path) -> str:
+    """A .docx whose merged-cell span is no number: malformed, not a parser crash."""
+    path = raw / "bad_span.docx"
+    cell = '<w:tc><w:tcPr><w:gridSpan w:val="x"/></w:tcPr><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc>'
+    _docx(path, f'<w:document xmlns:w="{W_NS}"><w:body><w:tbl><w:tr>{cell}</w:tr></w:tbl></w:body></w:document>'
+          .encode())
+    return path.name
+
+
 def _docx_with_entities(path: Path, declarations: str, text: str) -> str:
     """A .docx whose body declares entities in a DTD and uses one in its only run of text."""
     xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [{declarations}]>'
@@ -151,4 +170,6 @@ HOSTILE = {
     "gbk_without_bom": (gbk_without_bom, "loaded", None),
     "deep_html": (deep_html, "quarantined", "too_deep"),
     "symlink_out": (symlink_out, "quarantined", "symlink"),
+    "span_bomb_docx": (span_bomb_docx, "quarantined", "malformed"),
+    "bad_span_docx": (bad_span_docx, "quarantined", "malformed"),
 }
