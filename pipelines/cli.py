@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import duckdb
 from rich.console import Console
@@ -15,7 +17,9 @@ from rich.table import Table
 
 from pipelines.ingest.run import OperatorError, ingest, require_raw_dir
 from pipelines.ingest.settings import Settings
+from pipelines.warehouse.corrections import DEFAULT_FILE, STATES, CorrectionsInvalid, describe, write_correction
 from pipelines.warehouse.load import WarehouseBusy
+from pipelines.warehouse.lookup import find_reports
 
 MAX_ROWS_SHOWN = 200
 
@@ -84,7 +88,7 @@ def _status_tables(con: duckdb.DuckDBPyConnection, console: Console) -> None:
     console.print(_table("failing checks", ["check", "severity", "rows"], con.execute(
         "select check_name, severity, count(*) from dq_results group by 1, 2 order by 2, 1").fetchall()))
     console.print(_table("current reports that need review, by reason", ["reason", "reports"], con.execute(
-        "select regexp_extract(reason, '^[^:]+(:[a-z]+)?'), count(distinct report_id) from "
+        "select regexp_extract(reason, '^[^:]+(:[a-z_]+)?'), count(distinct report_id) from "
         "(select report_id, unnest(review_reasons) as reason from reports where is_current and needs_review) "
         "group by 1 order by 2 desc, 1").fetchall()))
 
@@ -123,6 +127,20 @@ def cmd_status(args: argparse.Namespace, settings: Settings, console: Console) -
     return 0
 
 
+def _print_rows(columns: Sequence[str], rows: Sequence[Sequence], as_csv: bool, console: Console) -> None:
+    """Rows as CSV on stdout (all of them), or as a table of the first MAX_ROWS_SHOWN."""
+    if as_csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    console.print(_table(None, columns, rows[:MAX_ROWS_SHOWN]))
+    if len(rows) > MAX_ROWS_SHOWN:
+        console.print(f"… {len(rows) - MAX_ROWS_SHOWN} more rows (use --csv for all)")
+
+
 def cmd_query(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     with read_only(settings, console) as con:
         try:
@@ -132,61 +150,165 @@ def cmd_query(args: argparse.Namespace, settings: Settings, console: Console) ->
             return 1
         columns = [d[0] for d in result.description or []]
         rows = result.fetchall()
-    if args.csv:
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return 0
-    console.print(_table(None, columns, rows[:MAX_ROWS_SHOWN]))
-    if len(rows) > MAX_ROWS_SHOWN:
-        console.print(f"… {len(rows) - MAX_ROWS_SHOWN} more rows (use --csv for all)")
+    _print_rows(columns, rows, args.csv, console)
     return 0
 
 
 EXPLAIN_SQL = """
-select table_name, cell, value, cell_state, raw_text, src_table, src_row, src_cell, row_label, column_label
+select f.table_name, f.cell, f.value, f.cell_state, f.raw_text, f.src_table, f.src_row, f.src_cell, f.row_label,
+       f.column_label, f.read_value, f.read_state, f.correction_reason, f.correction_source, c.who
 from (
     select 'proactive' as table_name, item || '/' || category || '/' || metric as cell, value, cell_state, raw_text,
-           src_table, src_row, src_cell, row_label, column_label, report_id
+           src_table, src_row, src_cell, row_label, column_label, report_id, read_value, read_state,
+           correction_reason, correction_source
     from fact_proactive
     union all
     select 'applications', outcome || '/' || applicant, value, cell_state, raw_text, src_table, src_row, src_cell,
-           row_label, column_label, report_id
+           row_label, column_label, report_id, read_value, read_state, correction_reason, correction_source
     from fact_applications
     union all
     select 'appeals', proceeding || '/' || result, value, cell_state, raw_text, src_table, src_row, src_cell,
-           row_label, column_label, report_id
+           row_label, column_label, report_id, read_value, read_state, correction_reason, correction_source
     from fact_appeals
-)
-where report_id = $r
-order by src_table nulls last, src_row nulls last, src_cell nulls last, table_name, cell
+) as f
+left join corrections as c on f.correction_source = c.source_file || ':' || c.line
+where f.report_id = $r
+order by f.src_table nulls last, f.src_row nulls last, f.src_cell nulls last, f.table_name, f.cell
+"""
+# Corrections written for this report's file that do not apply (stale: the file changed since).
+EXPLAIN_CORRECTIONS_SQL = """
+select source_file || ':' || line, table_name, cell, status, detail
+from corrections
+where report_id = $r and status not in ('applied', 'overridden')
+order by source_file, line
 """
 
 
 def cmd_explain(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     with read_only(settings, console) as con:
-        found = con.execute(
-            "select report_id, source_path, source_format, agency_name, year, template_version, is_current "
-            "from reports where report_id = $k or source_path = $k or source_path like '%/' || $k "
-            "order by is_current desc, first_seen_at desc", {"k": args.report}).fetchall()
-        if not found:
-            quarantined = con.execute("select path, error_code, error_message from source_files "
-                                      "where path = $k or path like '%/' || $k", {"k": args.report}).fetchall()
-            for path, code, message in quarantined:
-                console.print(f"{path}: no report ({code}): {message}")
-            if not quarantined:
-                console.print(f"[red]no report or file matches {args.report!r}[/red]")
+        hit = find_reports(con, args.report, str(settings.raw_dir))
+        if not hit.report_ids:
+            for path, code, message in hit.quarantined:
+                console.print(f"{path}: no report ({code}): {message}", markup=False)
+            if not hit.quarantined:
+                console.print(f"no report or file matches {args.report!r}", style="red", markup=False)
+                if hit.suggestions:
+                    console.print("did you mean: " + ", ".join(hit.suggestions), markup=False)
             return 1
+        if hit.ambiguous:
+            console.print(f"{args.report!r} names {len(hit.report_ids)} reports; showing the first (current, newest). "
+                          "The others: " + ", ".join(hit.report_ids[1:6]), style="yellow", markup=False)
+        found = con.execute("select report_id, source_path, source_format, agency_name, year, template_version, "
+                            "is_current from reports where report_id = $r", {"r": hit.report_ids[0]}).fetchall()
         report_id, path, fmt, agency, year, form, current = found[0]
         console.print(f"report {report_id}: {agency or '(agency not named)'} {year}, form {form}, "
                       f"{'current' if current else 'not current'}")
         console.print(f"file {settings.raw_dir / path} read as {fmt}; src_table/src_row/src_cell are 0-based "
                       "positions in that file's tables (src_row empty for layouts without rows)")
         rows = con.execute(EXPLAIN_SQL, {"r": report_id}).fetchall()
+        not_applied = con.execute(EXPLAIN_CORRECTIONS_SQL, {"r": report_id}).fetchall()
     console.print(_table(None, ["table", "cell", "value", "state", "raw text", "src table", "src row", "src cell",
-                                "row label", "column label"], rows))
+                                "row label", "column label"], [r[:10] for r in rows]))
+    corrected = [(r[0], r[1], describe(r[2], r[3]), describe(r[10], r[11], r[4]), r[12], r[14], r[13])
+                 for r in rows if r[13]]
+    if corrected:  # value and state above are a reviewer's: what was read, and why it was corrected
+        console.print(_table("corrected by a reviewer (value and state above are the correction's)",
+                             ["table", "cell", "corrected", "read", "reason", "who", "correction"], corrected))
+    for where, table, cell, status, detail in not_applied:
+        console.print(f"correction {where} ({table} {cell}) {status}: {detail}", style="red", markup=False)
+    return 0
+
+
+def _reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container without USER): --who is then required
+        return ""
+
+
+def cmd_correct(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    """Append a reviewer's correction of one cell to the corrections folder; the next load applies it."""
+    who = args.who or _reviewer()
+    try:
+        if not who:
+            raise CorrectionsInvalid("who corrects? give --who NAME")
+        with read_only(settings, console) as con:
+            w = write_correction(con, settings.corrections_dir, args.report, args.table, args.cell, args.value,
+                                 args.state, args.reason, who, args.file)
+    except CorrectionsInvalid as exc:
+        return _error(exc)
+    c = w.correction
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False)  # paths and reasons as given, never as markup
+
+    say(f"wrote {w.file}:{c.line}")
+    say(f"  file    {c.path} (sha256 {c.sha256[:12]}…, report {w.target.report_id}"
+        f"{'' if w.target.is_current else ', not current'})")
+    say(f"  cell    {c.table_name} {c.cell}: read {describe(*w.read)}, corrected to {describe(c.value, c.cell_state)}")
+    say(f"  reason  {c.reason} ({c.who}, {c.corrected_at:%Y-%m-%d %H:%M:%S} UTC)")
+    if w.replaces:
+        say(f"  replaces {', '.join(w.replaces)} (of two corrections of a cell the later wins)")
+    say(f"The next load applies it (`disclosure ingest`, or the next Dagster run); `disclosure explain {c.path}` "
+        f"then shows it. Commit {w.file} with your change.")
+    return 0
+
+
+REPORTS_SQL = """
+select r.report_id, r.agency_name, r.year, r.template_version as form, r.source_format as format, r.source_path,
+       r.is_current as current, coalesce(r.needs_review, false) as needs_review,
+       (select string_agg(distinct d.check_name, ', ' order by d.check_name) from dq_results as d
+        where d.report_id = r.report_id and d.severity = 'error') as failing_errors
+from reports as r
+where ($all or r.is_current)
+  and ($agency is null or r.agency_name ilike '%' || $agency || '%' or r.agency_id = $agency)
+  and ($year is null or r.year = $year)
+  and (not $needs_review or coalesce(r.needs_review, false))
+order by r.year, r.agency_name nulls last, r.source_path
+"""
+
+
+def cmd_reports(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    with read_only(settings, console) as con:
+        result = con.execute(REPORTS_SQL, {"all": args.all, "agency": args.agency, "year": args.year,
+                                           "needs_review": args.needs_review})
+        columns = [d[0] for d in result.description]
+        rows = result.fetchall()
+    _print_rows(columns, rows, args.csv, console)
+    if not args.csv:
+        console.print(f"{len(rows)} reports. `disclosure explain REPORT_ID` shows where each number came from.")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    """Write the review page: the reports to review (or one), each file's tables beside the parsed cells."""
+    from pipelines.warehouse.review import DEFAULT_FILE_NAME, load_reviews, reason_counts, write_review
+
+    target = Path(args.out) if args.out else settings.db_path.parent / DEFAULT_FILE_NAME
+    with read_only(settings, console) as con:
+        report = None
+        if args.report is not None:
+            hit = find_reports(con, args.report, str(settings.raw_dir))
+            if not hit.report_ids:
+                console.print(f"no report or file matches {args.report!r}", style="red", markup=False)
+                if hit.suggestions:
+                    console.print("did you mean: " + ", ".join(hit.suggestions), markup=False)
+                return 1
+            report = hit.report_ids[0]
+        reviews = load_reviews(con, report)
+        path = write_review(con, settings.raw_dir, target, report=report, limit=args.limit, reviews=reviews)
+        current = con.execute("select count(*) from reports where is_current").fetchall()[0][0]
+    size = path.stat().st_size / 2**20
+    if report is not None:
+        console.print(f"wrote {path} ({size:.1f} MB): report {report}", markup=False)
+        return 0
+    shown = f", the first {args.limit} in full" if len(reviews) > args.limit else ""
+    console.print(f"wrote {path} ({size:.1f} MB): {len(reviews)} of {current} current reports need review{shown}",
+                  markup=False)
+    counts = reason_counts(reviews)
+    if counts:
+        console.print(_table("reports to review, by reason", ["reason", "reports"],
+                             sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
     return 0
 
 
@@ -204,15 +326,41 @@ def parser() -> argparse.ArgumentParser:
     q = sub.add_parser("query", help="run one SQL statement on a read-only connection")
     q.add_argument("sql")
     q.add_argument("--csv", action="store_true", help="print every row as CSV")
+    rp = sub.add_parser("reports", help="list reports (current ones unless --all), filtered")
+    rp.add_argument("--agency", help="part of the agency's name, or its agency_id")
+    rp.add_argument("--year", type=int, help="report year")
+    rp.add_argument("--needs-review", action="store_true", help="only reports a person should check")
+    rp.add_argument("--all", action="store_true", help="superseded report versions too")
+    rp.add_argument("--csv", action="store_true", help="print every row as CSV")
     e = sub.add_parser("explain", help="where every number of one report came from")
-    e.add_argument("report", help="a report_id, or a file path (relative to the raw folder, or its name)")
-    for command in (ing, st, q, e):  # --raw/--db also after the command; SUPPRESS keeps one given before
+    e.add_argument("report", help="a report_id or a prefix of it, a file path (as printed, relative to the raw "
+                                   "folder, or its name, with or without extension), or an agency's name")
+    cr = sub.add_parser("correct", help="write a reviewer's correction of one misread cell to the corrections folder "
+                                        "(DISCLOSURE_CORRECTIONS_DIR); the next load applies it")
+    cr.add_argument("report", help="a report_id, or the file's path (relative to the raw folder, or its name)")
+    cr.add_argument("table", help="proactive | applications | appeals")
+    cr.add_argument("cell", help="the cell's codes joined by /, as `disclosure explain` prints them "
+                                 "(new_received/total, art20_1/regulation/issued, admin_review/upheld)")
+    what = cr.add_mutually_exclusive_group(required=True)
+    what.add_argument("--value", help="the number the cell holds (amounts in 万元)")
+    what.add_argument("--state", choices=STATES, help="the cell holds no number: its state")
+    cr.add_argument("--reason", required=True, help="why, for the next reviewer (what the file shows)")
+    cr.add_argument("--who", help="the reviewer (default: the login name)")
+    cr.add_argument("--file", default=DEFAULT_FILE, help=f"the corrections file in the folder (default {DEFAULT_FILE})")
+    rv = sub.add_parser("review", help="write the review page: every report that needs review, its file's tables "
+                                       "beside the cells read from them (offline HTML)")
+    rv.add_argument("--out", help="the page to write (default: review.html beside the warehouse)")
+    rv.add_argument("--report", help="one report, needing review or not: a report_id, a file path or name")
+    rv.add_argument("--limit", type=int, default=200, help="reports shown in full (default 200; the list names all)")
+    for command in (ing, st, q, rp, e, cr, rv):  # --raw/--db also after the command; SUPPRESS keeps one given before
         command.add_argument("--raw", default=argparse.SUPPRESS, help="raw folder")
         command.add_argument("--db", default=argparse.SUPPRESS, help="warehouse file")
     return p
 
 
-COMMANDS = {"ingest": cmd_ingest, "status": cmd_status, "query": cmd_query, "explain": cmd_explain}
+COMMANDS = {"ingest": cmd_ingest, "status": cmd_status, "query": cmd_query, "reports": cmd_reports,
+            "explain": cmd_explain,
+            "correct": cmd_correct, "review": cmd_review}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -53,6 +53,19 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "disclosure.duckdb"
 
 
+@pytest.fixture(scope="session")
+def samples_warehouse(tmp_path_factory) -> Path:
+    """One warehouse of the five samples for the tests that only read it (views, vocabulary)."""
+    tmp = tmp_path_factory.mktemp("samples")
+    raw = tmp / "raw"
+    raw.mkdir()
+    for stem in SAMPLE_STEMS:
+        shutil.copy2(sample_path(stem), raw / f"{stem}.txt")
+    db = tmp / "warehouse" / "disclosure.duckdb"
+    run_pipeline(raw, db)
+    return db
+
+
 def run_pipeline(raw: Path, db: Path) -> None:
     """Ingest a raw folder into a warehouse file and run the checks, as one nightly run does."""
     from pipelines.ingest.run import ingest

@@ -27,7 +27,7 @@ def test_every_contract_check_exists_with_a_severity_and_an_asset():
         assert check.severity in ("error", "warn")
         assert check.description.startswith("Fails if")
         assert check.asset in {"source_files", "reports", "fact_proactive", "fact_applications", "fact_appeals",
-                               "fact_unmapped"}
+                               "fact_unmapped", "corrections"}
 
 
 def test_samples_flag_what_is_wrong_and_nothing_else(raw_dir, db_path):

@@ -6,13 +6,14 @@ import dagster as dg
 import pytest
 
 from pipelines.definitions import defs
+from pipelines.ingest.batches import BATCH_KEYS
 from pipelines.warehouse.checks import load_checks
 from tests.conftest import query
 
 ASSETS = {"raw_files", "parsed_reports", "source_files", "reports", "agencies", "fact_proactive", "load_log",
           "fact_applications", "fact_appeals", "fact_unmapped", "report_sections", "report_claims", "dq_results",
-          "published_warehouse", "parquet_export", "html_report"}
-PUBLISH = ("published_warehouse", "parquet_export", "html_report")
+          "published_warehouse", "parquet_export", "html_report", "review_page", "corrections"}
+PUBLISH = ("published_warehouse", "parquet_export", "html_report", "review_page")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,8 @@ def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_d
         assert result.success
         materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
         assert materialized == ASSETS
+        # a plain run covers every batch, and the UI shows every partition of parsed_reports materialized
+        assert instance.get_materialized_partitions(dg.AssetKey("parsed_reports")) == set(BATCH_KEYS)
         evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
         assert set(evaluations) == {c.name for c in load_checks()}
         failed = {name for name, ev in evaluations.items() if not ev.passed}
@@ -80,8 +83,12 @@ def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_d
         columns = ", ".join(c for (c,) in query(db_path, f"select column_name from duckdb_columns() "
                                                           f"where table_name = '{table}' and column_name <> 'year'"))
         assert exported == query(db_path, f"select {columns}, year from {table} order by all"), table
-    assert query(db_path, f"select * from read_parquet('{export}/agencies.parquet') order by all") == query(
-        db_path, "select * from agencies order by all")
+    for table in ("agencies", "report_sections", "report_claims", "dq_results", "dim_outcome"):
+        assert query(db_path, f"select * from read_parquet('{export}/{table}.parquet') order by all") == query(
+            db_path, f"select * from {table} order by all"), table
+    for view in ("v_report_summary", "v_applications_wide", "v_summary_national", "v_fact_cells"):
+        assert query(db_path, f"select * from read_parquet('{export}/views/{view}.parquet') order by all") == query(
+            db_path, f"select * from {view} order by all"), view
     assert (db_path.parent / "report.html").stat().st_size > 100_000
     from pipelines.ingest.settings import Settings
     from pipelines.warehouse.summary import summary
@@ -182,8 +189,10 @@ def test_retry_quarantined_job_parses_quarantined_files_again(definitions, raw_d
         again = definitions.resolve_job_def("ingest").execute_in_process(instance=instance)
         retried = definitions.resolve_job_def("retry_quarantined").execute_in_process(instance=instance)
     def parsed(result) -> int:
-        [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "parsed_reports"]
-        return event.materialization.metadata["files_parsed"].value
+        # one event per batch (a plain run materializes all 16 partitions), each with the run's figures
+        events = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "parsed_reports"]
+        assert len(events) == len(BATCH_KEYS)
+        return events[0].materialization.metadata["files_parsed"].value
     assert parsed(again) == 0  # nothing new
     assert parsed(retried) == 1  # the quarantined empty file, parsed again
 
@@ -193,7 +202,6 @@ def test_one_batch_then_several_then_all_on_one_instance(definitions, raw_dir, d
     """Partition runs and plain runs share one instance's storage: a one-batch run, a run over a range
     of batches and a plain run all succeed one after another (parsed_reports stores no value that a
     later run over other partitions would trip on)."""
-    from pipelines.ingest.batches import BATCH_KEYS
 
     monkeypatch.setenv("DISCLOSURE_RAW_DIR", str(raw_dir))
     monkeypatch.setenv("DISCLOSURE_DB_PATH", str(db_path))

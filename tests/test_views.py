@@ -3,6 +3,7 @@ hand-read truth (tests/fixtures/expected), never against what the pipeline produ
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import defaultdict
@@ -11,7 +12,7 @@ import duckdb
 import pytest
 
 from pipelines.warehouse.report import charts, write_report
-from tests.conftest import SAMPLE_STEMS, expected_cells, query, run_pipeline
+from tests.conftest import SAMPLE_STEMS, expected_cells, query
 from tests.test_metadata import SAMPLES as META
 
 VIEWS = ("v_applications_wide", "v_refusal_reasons", "v_appeals", "v_agency_panel", "v_summary_province",
@@ -23,18 +24,9 @@ def _value(stem: str, table: str, *coords: str) -> float | None:
     return value if state == "value" else None
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("views")
-    raw = tmp / "raw"
-    raw.mkdir()
-    from tests.conftest import sample_path
-
-    for stem in SAMPLE_STEMS:
-        shutil.copy2(sample_path(stem), raw / f"{stem}.txt")
-    db = tmp / "warehouse" / "disclosure.duckdb"
-    run_pipeline(raw, db)
-    return db
+@pytest.fixture
+def warehouse(samples_warehouse):
+    return samples_warehouse
 
 
 def _by_stem(db, sql: str) -> dict[str, tuple]:
@@ -50,17 +42,24 @@ def test_every_view_answers_and_is_documented(warehouse):
         assert comment and comment[0][0], f"{view} has no COMMENT ON"
 
 
+def _measure(values) -> float | None:
+    """The glossary's rule for a measure over several cells: the cells that hold a number, summed; NULL
+    when none does."""
+    numbers = [v for v in values if v is not None]
+    return sum(numbers) if numbers else None
+
+
 def test_applications_wide_matches_the_tables(warehouse):
-    got = _by_stem(warehouse, "select report_id, new_received, granted, total_handled, denied_total, other_total "
+    got = _by_stem(warehouse, "select report_id, new_received, granted, total_handled, denied, other_handling "
                               "from v_applications_wide")
     assert set(got) == set(SAMPLE_STEMS)
     for stem in SAMPLE_STEMS:
-        want_denied = sum(_value(stem, "fact_applications", o, "total") or 0 for o in (
+        want_denied = _measure(_value(stem, "fact_applications", o, "total") for o in (
             "denied_state_secret", "denied_law_prohibited", "denied_three_safety", "denied_third_party",
             "denied_internal", "denied_process", "denied_enforcement_file", "denied_admin_query"))
         others = ("other",) if META[stem]["year"] < 2021 and ("fact_applications", "other", "total") in \
             expected_cells(stem) else ("other_no_correction", "other_no_fee", "other_misc")
-        want_other = sum(_value(stem, "fact_applications", o, "total") or 0 for o in others)
+        want_other = _measure(_value(stem, "fact_applications", o, "total") for o in others)
         assert got[stem][1:] == (
             _value(stem, "fact_applications", "new_received", "total"),
             _value(stem, "fact_applications", "granted", "total"),
@@ -69,15 +68,16 @@ def test_applications_wide_matches_the_tables(warehouse):
 
 
 def test_national_summary_sums_the_reports_by_year(warehouse):
-    want: dict[int, list[float]] = defaultdict(lambda: [0, 0, 0, 0])
+    cells: dict[int, list[list]] = defaultdict(lambda: [[], [], [], []])
     for stem in SAMPLE_STEMS:
-        w = want[META[stem]["year"]]
-        w[0] += 1
-        w[1] += _value(stem, "fact_applications", "new_received", "total") or 0
-        w[2] += _value(stem, "fact_appeals", "admin_review", "total") or 0
-        w[3] += sum(_value(stem, "fact_appeals", p, "total") or 0 for p in ("litigation_direct", "litigation_after_review"))
+        w = cells[META[stem]["year"]]
+        w[0].append(1)
+        w[1].append(_value(stem, "fact_applications", "new_received", "total"))
+        w[2].append(_value(stem, "fact_appeals", "admin_review", "total"))
+        w[3] += [_value(stem, "fact_appeals", p, "total") for p in ("litigation_direct", "litigation_after_review")]
+    want = {year: [_measure(column) for column in columns] for year, columns in cells.items()}
     got = query(warehouse, "select year, reports, new_received, admin_reviews, lawsuits from v_summary_national")
-    assert {y: list(rest) for y, *rest in got} == dict(want)
+    assert {y: list(rest) for y, *rest in got} == want
     assert query(warehouse, "select sum(reports) from v_summary_province") == [(len(SAMPLE_STEMS),)]
 
 
@@ -87,7 +87,7 @@ def test_appeals_and_refusal_reasons(warehouse):
         assert got[stem][2] == _value(stem, "fact_appeals", "admin_review", "total"), stem
     reasons = dict(query(warehouse, "select comparable_reason, sum(applications) from v_refusal_reasons group by 1"))
     for reason in ("denied_third_party", "unable_not_held", "rejected_repeat"):
-        assert reasons[reason] == sum(_value(s, "fact_applications", reason, "total") or 0 for s in SAMPLE_STEMS)
+        assert reasons[reason] == _measure(_value(s, "fact_applications", reason, "total") for s in SAMPLE_STEMS)
     assert "other_misc" not in reasons and "other" in reasons, "2021's （六） rows fold into other"
 
 
@@ -112,6 +112,27 @@ def test_prose_claims_are_read(warehouse):
                    "using (report_id)")}
     assert claims[("001_3e7c7203fb80667c", "applications_received")] == 2  # 接收到两例依申请公开请求
     assert claims[("004_f08e199b8ba50c35", "proactive_published")] == 1350
+
+
+def test_report_charts_speak_the_forms_words_in_whole_numbers(warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        figures = {fig.layout.title.text: fig for _, fig in charts(con)}
+    finally:
+        con.close()
+    reasons = figures["Refusal reasons"]
+    labels = set(reasons.data[0].y)
+    assert "保护第三方合法权益" in labels, labels  # sample 000 denies one application to protect a third party
+    assert not any(re.fullmatch(r"[a-z_]+", label) for label in labels), "codes shown instead of labels"
+    appeals = figures["Appeals and their results"]
+    assert {trace.name for trace in appeals.data} == {"结果维持", "结果纠正", "其他结果", "尚未审结"}
+    assert set(appeals.data[0].x) == {"行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"}
+    outcomes = figures["Outcomes per year"]
+    assert "不予公开" in {trace.name for trace in outcomes.data}
+    for title in ("Applications per year", "Outcomes per year", "Appeals and their results"):
+        axis = figures[title].layout.yaxis
+        assert axis.tickformat == ",d" and axis.dtick == 1, title  # the samples' counts are small: ticks of 1
+    assert reasons.layout.xaxis.tickformat == ",d"
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

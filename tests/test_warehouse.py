@@ -90,7 +90,7 @@ def test_changed_file_replaces_its_reports_facts(raw_dir, db_path):
     new_id = rows[1][0]
     assert query(db_path, "select value from fact_applications where report_id = ? and outcome = 'new_received' "
                           "and applicant = 'total'", [new_id]) == [(4,)]
-    assert query(db_path, "select new_requests from v_report_summary where agency_name = '富阳区鹿山街道'") == [(4,)]
+    assert query(db_path, "select new_received from v_report_summary where agency_name = '富阳区鹿山街道'") == [(4,)]
     assert query(db_path, "select status from source_files where path = ? order by first_seen_at, status",
                  [path.name]) == [("superseded",), ("loaded",)]
 
@@ -213,7 +213,7 @@ def test_example_queries_run(raw_dir, db_path, name):
 
 def test_report_summary_view(raw_dir, db_path):
     run_pipeline(raw_dir, db_path)
-    rows = query(db_path, "select agency_name, year, new_requests, granted, denied, reviews, lawsuits, check_errors, "
+    rows = query(db_path, "select agency_name, year, new_received, granted, denied, admin_reviews, lawsuits, check_errors, "
                           "check_warnings from v_report_summary order by source_path")
     assert rows == [
         ("新碶街道办事处", 2020, 1, 0, 1, 1, 0, 0, 1),

@@ -21,7 +21,7 @@ from pipelines.defs.failures import said_plainly
 from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest.batches import BATCH_KEYS, batch_of
 from pipelines.ingest.parse import FileRef
-from pipelines.ingest.run import batches, by_batch, discover, parse_all, require_raw_dir
+from pipelines.ingest.run import batches, by_batch, discover, parse_all, require_corrections, require_raw_dir
 from pipelines.ingest.staging import (
     Rejected,
     StagedBatch,
@@ -34,14 +34,15 @@ from pipelines.ingest.staging import (
     write_batch,
 )
 from pipelines.warehouse.checks import checks_are_current, refresh_dq_results
+from pipelines.warehouse.corrections import apply_corrections
 from pipelines.warehouse.load import load_run, scan_view
-from pipelines.warehouse.schema import DQ_RESULTS, FORM_CELLS, TABLES, WAREHOUSE_STATE, TableDef
+from pipelines.warehouse.schema import CODE_TABLES, DQ_RESULTS, FORM_CELLS, TABLES, WAREHOUSE_STATE, TableDef
 
 WRITER_POOL = "duckdb_writer"
 PREVIEW_ROWS = 10
-# The loader's tables: the checks' results, the loader's bookkeeping and the forms' own cells (written
-# when the warehouse is opened) are not loaded from reports.
-WAREHOUSE_TABLES = [t for t in TABLES if t not in (DQ_RESULTS, WAREHOUSE_STATE, FORM_CELLS)]
+# The loader's tables: the checks' results, the loader's bookkeeping, the forms' own cells and code tables
+# (written when the warehouse is opened) are not loaded from reports.
+WAREHOUSE_TABLES = [t for t in TABLES if t not in (DQ_RESULTS, WAREHOUSE_STATE, FORM_CELLS, *CODE_TABLES)]
 OWNERS = ["team:data-engineering"]
 
 
@@ -69,6 +70,7 @@ def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     settings = warehouse.settings()
     require_raw_dir(settings.raw_dir)
     with warehouse.connection() as con:
+        require_corrections(con, settings.corrections_dir)  # a corrections file that cannot apply fails the run here
         found = discover(con, settings.raw_dir, removals=settings.removals())
     suffixes = Counter((f.path.rsplit(".", 1)[-1].lower() if "." in f.path else "(none)") for f in found.scanned)
     return dg.MaterializeResult(metadata={
@@ -81,6 +83,10 @@ def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
 
 
 BATCHES = dg.StaticPartitionsDefinition(list(BATCH_KEYS))
+# A run over every batch says so with a partition range (Dagster's run tags; not exported by name), so
+# the UI shows each of parsed_reports' 16 partitions materialized after a plain nightly run.
+ALL_BATCHES_TAGS = {"dagster/asset_partition_range_start": BATCH_KEYS[0],
+                    "dagster/asset_partition_range_end": BATCH_KEYS[-1]}
 
 
 # Runs with this tag (the `retry_quarantined` job's) parse every quarantined file again.
@@ -111,6 +117,8 @@ def plan_parse(context: dg.OpExecutionContext, config: ParseConfig,
     them locally (its own process pool spreads the files over the cores)."""
     settings = warehouse.settings()
     keys = list(context.partition_keys) if context.has_partition_key or context.has_partition_key_range else None
+    if keys is not None and set(keys) >= set(BATCH_KEYS):
+        keys = None  # every batch: the whole folder, removals included
     retry = config.retry_quarantined or context.run.tags.get(RETRY_QUARANTINED_KEY) == "true"
     with warehouse.connection() as con:
         found = discover(con, settings.raw_dir, keys, retry_quarantined=retry, removals=settings.removals())
@@ -222,10 +230,12 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     written: Counter[str] = Counter()
     rejected: list[Rejected] = []
     with warehouse.connection() as con:
+        corrections = require_corrections(con, settings.corrections_dir)
         scanned = scan_view(discover(con, settings.raw_dir, removals=settings.removals()).scanned)
         pending = pending_batches(settings.staging, rejected)
         for _files, counts in load_run(con, scanned, _read_then_clear(pending, rejected)):
             written.update(counts)
+        written.update(apply_corrections(con, corrections).rows_written())  # reviewers' corrections, on top
         for table in WAREHOUSE_TABLES:
             metadata = _table_metadata(con, table, written)
             if table.name == "source_files":
@@ -271,6 +281,9 @@ def _table_metadata(con, table: TableDef, written: Counter[str]) -> dict:
         meta["current_reports"] = current
         for level, n in (("county", county), ("city", city), ("province", province)):
             meta[f"share_resolved_to_{level}"] = round(n / current, 4) if current else 0.0
+    if table.name == "corrections":
+        meta["corrections_by_status"] = dict(con.execute(
+            "select status, count(*) from corrections group by 1 order by 1").fetchall())
     if table.name == "agencies":
         meta["agencies_by_level"] = dict(con.execute(
             "select coalesce(level, '(unknown)'), count(*) from agencies group by 1 order by 1").fetchall())

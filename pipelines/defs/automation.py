@@ -5,7 +5,7 @@ import hashlib
 
 import dagster as dg
 
-from pipelines.defs.assets import RETRY_QUARANTINED_TAG
+from pipelines.defs.assets import ALL_BATCHES_TAGS, RETRY_QUARANTINED_TAG
 from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest.scan import walk
 
@@ -14,7 +14,7 @@ from pipelines.ingest.scan import walk
 WRITER_TAG = {"disclosure/warehouse": "writer"}
 
 ingest_job = dg.define_asset_job(
-    "ingest", selection=dg.AssetSelection.all(), tags=WRITER_TAG,
+    "ingest", selection=dg.AssetSelection.all(), tags={**WRITER_TAG, **ALL_BATCHES_TAGS},
     description="Scan the raw folder, parse what is new, load the warehouse, run the data-quality checks, "
                 "publish the read-only copy.",
 )
@@ -22,7 +22,8 @@ ingest_job = dg.define_asset_job(
 # A tag, not run config: an asset job over partitioned assets applies its config only to runs of one
 # partition, and this job's runs cover every batch.
 retry_quarantined_job = dg.define_asset_job(
-    "retry_quarantined", selection=dg.AssetSelection.all(), tags={**WRITER_TAG, **RETRY_QUARANTINED_TAG},
+    "retry_quarantined", selection=dg.AssetSelection.all(),
+    tags={**WRITER_TAG, **RETRY_QUARANTINED_TAG, **ALL_BATCHES_TAGS},
     description="An ingest run that also parses every quarantined file again (after fixing a file's "
                 "sidecar, installing LibreOffice, raising a limit…).",
 )
@@ -35,9 +36,11 @@ nightly_ingest = dg.ScheduleDefinition(
 
 
 def folder_fingerprint(warehouse: WarehouseResource) -> str:
-    """A cheap fingerprint of the raw folder: paths, sizes and modification times (no file is read)."""
+    """A cheap fingerprint of the raw folder and the corrections folder: paths, sizes and modification
+    times (no file is read), so that a reviewer's new correction starts a run too."""
     h = hashlib.sha256()
-    raw_dir = warehouse.settings().raw_dir
+    settings = warehouse.settings()
+    raw_dir = settings.raw_dir
     if not raw_dir.is_dir():
         return "missing"
     for path in walk(raw_dir):
@@ -46,11 +49,21 @@ def folder_fingerprint(warehouse: WarehouseResource) -> str:
         except OSError:
             continue
         h.update(f"{path.relative_to(raw_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    corrections = settings.corrections_dir
+    if corrections is not None and corrections.is_dir():
+        for path in sorted(corrections.rglob("*.csv")):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"corrections\0{path.relative_to(corrections).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n"
+                     .encode())
     return h.hexdigest()
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
-           description="Starts an ingest run when files are added, changed or removed under the raw folder.")
+           description="Starts an ingest run when files are added, changed or removed under the raw folder "
+                       "(or a reviewer's corrections file changes).")
 def raw_folder_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     fingerprint = folder_fingerprint(warehouse)
     if fingerprint == context.cursor:

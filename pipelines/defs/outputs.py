@@ -10,6 +10,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.warehouse.export import export_dir, export_years
 from pipelines.warehouse.load import publish
 from pipelines.warehouse.report import write_report
+from pipelines.warehouse.review import DEFAULT_FILE_NAME, load_reviews, reason_counts, write_review
 
 
 class ExportConfig(dg.Config):
@@ -41,8 +42,9 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
 @said_plainly()
 def parquet_export(config: ExportConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The reports and the three fact tables as Parquet partitioned by year
-    (export/<table>/year=<year>/data.parquet beside the warehouse, Hive-style), and
-    export/agencies.parquet, for BI tools (reports whose year is unknown stay in the warehouse only).
+    (export/<table>/year=<year>/data.parquet beside the warehouse, Hive-style); agencies, sections, prose
+    claims, check results, corrections and the code tables whole (export/<table>.parquet); every analyst
+    view as export/views/<view>.parquet; for BI tools (reports whose year is unknown stay in the warehouse only).
     Each run rewrites every year (config `years` limits it);
     each file is swapped in whole. The partitioning is in the files, not a Dagster partition: a job
     may hold one partitioning only, and the nightly job's is the parse batches."""
@@ -73,4 +75,26 @@ def html_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
         "report": dg.MetadataValue.url(path.resolve().as_uri()),
         "path": dg.MetadataValue.path(str(path)),
         "size_mb": round(path.stat().st_size / 2**20, 1),
+    })
+
+
+@dg.asset(group_name="publish", kinds={"html"}, owners=OWNERS, pool=WRITER_POOL, op_tags=WAREHOUSE_QUEUE_TAG,
+          deps=["dq_results"])
+@said_plainly()
+def review_page(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The review page (review.html beside the warehouse; one offline file): every current report that
+    needs a person's review (uncertain placement, ambiguous labels, unnamed agency, failing error checks),
+    its file's tables beside the cells read from them, the cells a check names marked. A run with
+    nothing to review writes a page that says so. `disclosure review` writes the same page."""
+    settings = warehouse.settings()
+    with warehouse.connection() as con:
+        reviews = load_reviews(con)
+        path = write_review(con, settings.raw_dir, settings.db_path.parent / DEFAULT_FILE_NAME, reviews=reviews)
+    counts = reason_counts(reviews)
+    return dg.MaterializeResult(metadata={
+        "page": dg.MetadataValue.url(path.resolve().as_uri()),
+        "path": dg.MetadataValue.path(str(path)),
+        "size_mb": round(path.stat().st_size / 2**20, 1),
+        "reports_to_review": len(reviews),
+        "by_reason": dg.MetadataValue.json(dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))),
     })

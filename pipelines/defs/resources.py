@@ -27,11 +27,14 @@ class WarehouseResource(dg.ConfigurableResource):
     """Let this run mark files removed even when more than DISCLOSURE_MAX_REMOVED_SHARE of the known files
     are gone from the raw folder (the run stops otherwise: a wrong or unmounted folder must not empty
     the warehouse). Also DISCLOSURE_ALLOW_REMOVALS=1."""
+    corrections_dir: str | None = None
+    """The reviewers' corrections (*.csv), applied after every load; unset: DISCLOSURE_CORRECTIONS_DIR, else
+    data/corrections (pipelines/warehouse/corrections.py)."""
 
     def settings(self) -> Settings:
         # The profile comes from DISCLOSURE_PROFILE only, like the executor it must agree with.
         return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit,
-                                 allow_removals=self.allow_removals or None)
+                                 allow_removals=self.allow_removals or None, corrections_dir=self.corrections_dir)
 
     @contextlib.contextmanager
     def connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -20,6 +20,10 @@ class Cell:
     the reader cannot tell where one cell ends, so it says so and leaves that to the form.
     `padding` marks an empty cell the source moved to the row's end (a page store writes a row's
     filled cells, then one pipe per empty or merged cell): the row had empty cells, but not there.
+    `box` is where a PDF printed the cell, `(page, x0, top, x1, bottom)`: page 0-based, PDF points from
+    the page's top-left corner as pdfplumber measures them; None for other layouts and for a position a
+    reader cannot place (an empty cell of a table rebuilt from words). Only the review page reads it
+    (to mark a cell on the picture of its page); it takes no part in comparing cells.
     """
 
     text: str
@@ -28,6 +32,7 @@ class Cell:
     merged: bool = False
     joined: bool = False
     padding: bool = False
+    box: tuple[int, float, float, float, float] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -39,12 +44,18 @@ class Table:
     which an empty cell leaves no trace (numbers separated by spaces, a cell per line with empty lines
     dropped): there a row with fewer numbers than columns may have lost empty cells anywhere, while
     elsewhere it was cut short.
+
+    `regions` is where a PDF printed the table, `(page, (x0, top, x1, bottom))` per page it spans, in
+    page order (a table stitched over a page break has one region per page): page 0-based, PDF points
+    from the page's top-left corner as pdfplumber measures them (a ruled table's `bbox`; for a table
+    rebuilt from words, the extent of its words). Empty for other layouts; the review page draws it.
     """
 
     rows: list[list[Cell]]
     has_rows: bool = True
     index: int = 0
     keeps_empty_cells: bool = True
+    regions: list[tuple[int, tuple[float, float, float, float]]] = field(default_factory=list, compare=False)
 
     @property
     def cells(self) -> list[Cell]:

@@ -21,6 +21,7 @@ from pipelines.ingest.scan import scan
 from pipelines.ingest.settings import RemovalPolicy, Settings
 from pipelines.ingest.workers import Limits, parse_isolated
 from pipelines.warehouse.checks import checks_are_current, refresh_dq_results
+from pipelines.warehouse.corrections import Correction, CorrectionsInvalid, apply_corrections, corrections_for_run
 from pipelines.warehouse.load import (
     WarehouseBusy,
     connect_waiting,
@@ -54,6 +55,20 @@ class RawFolderMissing(OperatorError):
 
 class RemovalsRefused(OperatorError):
     exit_code = 3
+
+
+class CorrectionsRefused(OperatorError):
+    """A corrections file holds a line that cannot be applied as written (the message names file and
+    line), or the corrections folder is missing while the warehouse holds corrections."""
+
+
+def require_corrections(con: duckdb.DuckDBPyConnection, folder: Path | None) -> list[Correction]:
+    """The reviewers' corrections a run applies after its load; CorrectionsRefused, before anything is
+    loaded, for a file that cannot be applied as written (pipelines/warehouse/corrections.py)."""
+    try:
+        return corrections_for_run(con, folder)
+    except CorrectionsInvalid as exc:
+        raise CorrectionsRefused(f"corrections: {exc}") from None
 
 
 def require_raw_dir(raw_dir: Path) -> None:
@@ -149,6 +164,7 @@ def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = F
     con = connect_waiting(settings.db_path, settings.memory_limit, wait_seconds=settings.lock_wait_s,
                           on_wait=on_wait)
     try:
+        corrections = require_corrections(con, settings.corrections_dir)
         found = discover(con, settings.raw_dir, retry_quarantined=retry_quarantined, removals=settings.removals())
         totals = {"files_seen": len(found.scanned), "files_parsed": len(found.todo)}
         if on_progress is not None:
@@ -165,6 +181,7 @@ def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = F
                 on_progress(done, len(found.todo))
             for k, v in counts.items():
                 totals[k] = totals.get(k, 0) + v
+        totals.update(apply_corrections(con, corrections).totals())  # on top of what was read, before the checks
         if checks and not checks_are_current(con):
             totals["dq_violations"] = sum(refresh_dq_results(con).values())
         if publish_copy:

@@ -17,6 +17,8 @@ PROFILES = ("local", "cluster")
 # A second run waits this long for the first to release the warehouse (a nightly run takes minutes).
 DEFAULT_LOCK_WAIT_SECONDS = 1800.0
 DEFAULT_MAX_REMOVED_SHARE = 0.2
+# Reviewers' corrections of misread cells (pipelines/warehouse/corrections.py).
+DEFAULT_CORRECTIONS_DIR = "data/corrections"
 _TRUE = ("1", "true", "yes", "on")
 
 
@@ -46,6 +48,9 @@ class Settings:
     # unless the operator allows it.
     max_removed_share: float = DEFAULT_MAX_REMOVED_SHARE
     allow_removals: bool = False
+    # The reviewers' corrections (*.csv), applied after every load. None: no corrections (a warehouse that
+    # holds some refuses to drop them: see corrections.require_folder); from_env fills it in.
+    corrections_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -69,6 +74,8 @@ class Settings:
             profile=kwargs.pop("profile", None) or os.environ.get("DISCLOSURE_PROFILE") or "local",
             max_removed_share=float(kwargs.pop("max_removed_share", None)
                                     or os.environ.get("DISCLOSURE_MAX_REMOVED_SHARE") or DEFAULT_MAX_REMOVED_SHARE),
+            corrections_dir=Path(kwargs.pop("corrections_dir", None) or os.environ.get("DISCLOSURE_CORRECTIONS_DIR")
+                                 or DEFAULT_CORRECTIONS_DIR),
             allow_removals=bool(kwargs.pop("allow_removals", None)
                                 or os.environ.get("DISCLOSURE_ALLOW_REMOVALS", "").lower() in _TRUE),
             **kwargs,

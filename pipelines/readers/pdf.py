@@ -43,11 +43,13 @@ MAX_CID_SHARE = 0.05
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _table_rows(table) -> list[list[Cell]]:
+def _table_rows(table, page_no: int) -> list[list[Cell]]:
+    """Given a pdfplumber table and its page (0-based), return its grid rows, each cell with its box."""
     rows = []
-    for r, row in enumerate(table.extract()):
-        rows.append([Cell(text, r, c) if text is not None else Cell("", r, c, merged=True)
-                     for c, text in enumerate(row)])
+    # extract() walks table.rows cell by cell: a None text where the row has no cell (a merged position)
+    for r, (texts, row) in enumerate(zip(table.extract(), table.rows, strict=True)):
+        rows.append([Cell("", r, c, merged=True) if text is None else Cell(text, r, c, box=(page_no, *box))
+                     for c, (text, box) in enumerate(zip(texts, row.cells, strict=True))])
     return rows
 
 
@@ -60,7 +62,9 @@ def _page_items(page) -> list[tuple[float, Block | str]]:
     """Given a page, return (top, block-or-line) for its tables and the text lines outside them."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
-    items: list[tuple[float, Block | str]] = [(t.bbox[1], Table(rows=_table_rows(t))) for t in tables]
+    page_no = page.page_number - 1
+    items: list[tuple[float, Block | str]] = [
+        (t.bbox[1], Table(rows=_table_rows(t, page_no), regions=[(page_no, tuple(t.bbox))])) for t in tables]
     for line in page.extract_text_lines():
         if not _inside(line, boxes):
             items.append((line["top"], line["text"]))

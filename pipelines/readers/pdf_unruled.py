@@ -94,7 +94,15 @@ def _segments(lines: list[_Line]) -> list[list[_Line]]:
     return [seg for seg in segments if seg]
 
 
-def _rows(lines: list[_Line], r0: int) -> list[list[Cell]] | None:
+def _extent(words: list[dict], page_no: int) -> tuple[int, float, float, float, float] | None:
+    """Given words on a page, return the box around them (a cell's `box`), or None without words."""
+    if not words:
+        return None
+    return (page_no, min(w["x0"] for w in words), min(w["top"] for w in words), max(w["x1"] for w in words),
+            max(w["bottom"] for w in words))
+
+
+def _rows(lines: list[_Line], r0: int, page_no: int = 0) -> list[list[Cell]] | None:
     """Given the lines of one block, return its grid rows (numbered from r0), or None without numbers."""
     numbers = [w for line in lines for w in line.words if _is_number(w)]
     numeric_lines = sum(1 for line in lines if any(_is_number(w) for w in line.words))
@@ -137,7 +145,7 @@ def _rows(lines: list[_Line], r0: int) -> list[list[Cell]] | None:
     for i, row in enumerate(rows):
         r = r0 + i
         label = "".join(w["text"] for w in sorted(row.label, key=lambda w: (round(w["x0"] / 4), w["top"])))
-        cells = [Cell(label, r, 0)] if has_labels else []
+        cells = [Cell(label, r, 0, box=_extent(row.label, page_no))] if has_labels else []
         by_column: dict[int, list[dict]] = {}
         for w in row.values:
             center = (w["x0"] + w["x1"]) / 2
@@ -146,25 +154,30 @@ def _rows(lines: list[_Line], r0: int) -> list[list[Cell]] | None:
         if row.numeric or by_column:
             for c in range(len(columns)):
                 words = sorted(by_column.get(c, []), key=lambda w: (w["top"], w["x0"]))
-                cells.append(Cell("\n".join(w["text"] for w in words), r, c + 1))
+                cells.append(Cell("\n".join(w["text"] for w in words), r, c + 1, box=_extent(words, page_no)))
         grid.append(cells)
     return grid
 
 
-def _table(lines: list[_Line]) -> Table | None:
+def _table(lines: list[_Line], page_no: int = 0) -> Table | None:
     """Given the lines of one table region, return the table, or None when it holds no numbers."""
     grid: list[list[Cell]] = []
     for segment in _segments(lines):
-        rows = _rows(segment, len(grid))
+        rows = _rows(segment, len(grid), page_no)
         if rows is None:
-            grid.extend([Cell(line.text, len(grid) + i, 0)] for i, line in enumerate(segment))
+            grid.extend([Cell(line.text, len(grid) + i, 0, box=_extent(line.words, page_no))]
+                        for i, line in enumerate(segment))
         else:
             grid.extend(rows)
-    return Table(rows=grid) if any(len(row) > 1 for row in grid) else None
+    if not any(len(row) > 1 for row in grid):
+        return None
+    region = _extent([w for line in lines for w in line.words], page_no)
+    return Table(rows=grid, regions=[(page_no, region[1:])] if region else [])
 
 
 def page_items(page) -> list[tuple[float, object]]:
     """Given a page without ruled tables, return (top, Table | line text) in reading order."""
+    page_no = page.page_number - 1
     words = page.extract_words(x_tolerance=1.5, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False)
     items: list[tuple[float, object]] = []
     region: list[_Line] = []
@@ -172,7 +185,7 @@ def page_items(page) -> list[tuple[float, object]]:
     def close() -> None:
         if not region:
             return
-        table = _table(region)
+        table = _table(region, page_no)
         if table is not None:
             items.append((region[0].top, table))
         else:

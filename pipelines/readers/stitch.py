@@ -73,6 +73,7 @@ def stitch_tables(blocks: list[Block]) -> list[Block]:
                 base = len(prev.rows)
                 for r, row in enumerate(rest):
                     prev.rows.append([replace(c, row=base + r) if c.row is not None else c for c in row])
+                prev.regions.extend(block.regions)  # a PDF table's part on the next page
                 del out[j + 1:]
                 continue
         out.append(block)

@@ -23,12 +23,17 @@ import pyarrow as pa
 from pipelines.extract.agencies import AgencyClaim, assign_ids
 from pipelines.extract.agency_levels import agency_level
 from pipelines.extract.regions import Region
+from pipelines.forms import vocabulary
 from pipelines.forms.catalog import FORMS
 from pipelines.forms.plan import form_cell_rows
 from pipelines.forms.spec import Form
 from pipelines.ingest.parse import PARSER_VERSION, FileRef, ParseOutcome
 from pipelines.ingest.scan import Known
 from pipelines.warehouse.schema import (
+    DIM_APPEAL,
+    DIM_APPLICANT,
+    DIM_OUTCOME,
+    DIM_PROACTIVE_ITEM,
     FACT_APPEALS,
     FACT_APPLICATIONS,
     FACT_PROACTIVE,
@@ -60,6 +65,7 @@ def connect(db_path: Path, memory_limit: str | None = None, read_only: bool = Fa
         _add_new_columns(con)
         con.execute(sql_text("ddl/create_tables.sql"))
         _sync_form_cells(con)
+        sync_code_tables(con)
         _create_views(con)
     return con
 
@@ -81,16 +87,38 @@ def _sync_form_cells(con: duckdb.DuckDBPyConnection, forms: tuple[Form, ...] = F
         raise
 
 
+def sync_code_tables(con: duckdb.DuckDBPyConnection, forms: tuple[Form, ...] = FORMS) -> None:
+    """Write the code tables (dim_outcome, dim_applicant, dim_proactive_item, dim_appeal) from the forms when
+    they differ from what the file holds: labels are data in pipelines/forms, never typed into SQL."""
+    wanted = {DIM_OUTCOME: vocabulary.outcome_rows(forms), DIM_APPLICANT: vocabulary.applicant_rows(forms),
+              DIM_PROACTIVE_ITEM: vocabulary.proactive_rows(forms), DIM_APPEAL: vocabulary.appeal_rows(forms)}
+    stale = {t: rows for t, rows in wanted.items()
+             if sorted(map(repr, con.execute(f"select * from {t.name}").fetchall()))
+             != sorted(map(repr, map(tuple, rows)))}
+    if not stale:
+        return
+    con.execute("begin transaction")
+    try:
+        for table, rows in stale.items():
+            con.execute(f"delete from {table.name}")
+            marks = ", ".join("?" * len(table.columns))
+            con.executemany(f"insert into {table.name} values ({marks})", rows)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
 def _create_views(con: duckdb.DuckDBPyConnection) -> None:
     """Create sql/views/*.sql, a view after the views it reads (tried in name order; one that names a
-    view not created yet waits for the next round)."""
+    view not created yet, or a column an older version of that view lacks, waits for the next round)."""
     pending = sorted((SQL_DIR / "views").glob("*.sql"))
     while pending:
         waiting = []
         for view in pending:
             try:
                 con.execute(view.read_text(encoding="utf-8"))
-            except duckdb.CatalogException:
+            except (duckdb.CatalogException, duckdb.BinderException):
                 waiting.append(view)
         if len(waiting) == len(pending):
             con.execute(waiting[0].read_text(encoding="utf-8"))  # raises the real error

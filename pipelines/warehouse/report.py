@@ -15,12 +15,12 @@ import plotly.graph_objects as go
 import polars as pl
 
 CHART_HEIGHT = 420
-OUTCOME_GROUPS = ("granted", "partly_granted", "denied", "unable", "rejected", "other_handling")
-OUTCOME_LABELS = {"granted": "予以公开", "partly_granted": "部分公开", "denied": "不予公开", "unable": "无法提供",
-                  "rejected": "不予处理", "other_handling": "其他处理"}
-RESULT_LABELS = {"upheld": "维持", "corrected": "纠正", "other_result": "其他", "pending": "尚未审结"}
-PROCEEDING_LABELS = {"admin_review": "行政复议", "litigation_direct": "行政诉讼（直接起诉）",
-                     "litigation_after_review": "行政诉讼（复议后起诉）"}
+# v_summary_national's outcome columns, by dim_outcome.outcome_group: their labels come from the code tables.
+OUTCOME_GROUPS = {"granted": "granted", "partly_granted": "partly_granted", "denied": "denied", "unable": "unable",
+                  "rejected": "rejected", "other_handling": "other"}
+RESULTS = {"upheld": "upheld", "corrected": "corrected", "other_result": "other", "pending": "pending"}
+# Counts are whole: below this maximum the axis ticks every 1 (plotly would otherwise print 0.5 steps).
+UNIT_TICKS_BELOW = 10
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
@@ -38,7 +38,15 @@ def _bar(title: str, x: list, ys: dict[str, list], horizontal: bool = False, sta
                       margin={"l": 60, "r": 20, "t": 60, "b": 60}, template="plotly_white")
     if not horizontal:
         fig.update_xaxes(type="category")
+    counts = fig.update_xaxes if horizontal else fig.update_yaxes
+    bars = [[v or 0 for v in values] for values in ys.values()]
+    heights = [sum(stack) for stack in zip(*bars, strict=True)] if stacked else [v for values in bars for v in values]
+    counts(tickformat=",d", rangemode="tozero", **({"dtick": 1} if max(heights, default=0) < UNIT_TICKS_BELOW else {}))
     return fig
+
+
+def _labels(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, str]:
+    return dict(con.execute(sql).fetchall())
 
 
 def charts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, go.Figure]]:
@@ -58,26 +66,33 @@ def charts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, go.Figure]]:
     fig.update_layout(title="Files by format", height=CHART_HEIGHT, template="plotly_white")
     out.append(("Every file in the raw folder, by the layout it was read as (quarantined files included).", fig))
 
+    group_labels = _labels(con, "select distinct outcome_group, group_label from dim_outcome")
+    result_labels = _labels(con, "select distinct result, result_label from dim_appeal")
+    proceeding_labels = _labels(con, "select distinct proceeding, case when proceeding_group = 'review' then "
+                                     "proceeding_label else group_label || '（' || proceeding_label || '）' end "
+                                     "from dim_appeal")
     summary = _frame(con, "select * from v_summary_national order by year")
     out.append(("Applications received (一、本年新收) and handled (（七）总计), all current reports.",
                 _bar("Applications per year", summary["year"].to_list(),
-                     {"received": summary["new_received"].to_list(), "handled": summary["total_handled"].to_list()})))
+                     {"本年新收 received": summary["new_received"].to_list(),
+                      "（七）总计 handled": summary["total_handled"].to_list()})))
     out.append(("How applications ended, per year (2021's three （六） rows summed as 其他处理).",
                 _bar("Outcomes per year", summary["year"].to_list(),
-                     {OUTCOME_LABELS[g]: summary[g].to_list() for g in OUTCOME_GROUPS}, stacked=True)))
+                     {group_labels[group]: summary[column].to_list() for column, group in OUTCOME_GROUPS.items()},
+                     stacked=True)))
 
-    reasons = _frame(con, "select comparable_reason, sum(applications)::bigint as applications from v_refusal_reasons "
-                          "group by 1 having sum(applications) > 0 order by 2")
+    reasons = _frame(con, "select comparable_reason_label, sum(applications)::bigint as applications "
+                          "from v_refusal_reasons group by 1 having sum(applications) > 0 order by 2")
     out.append(("Applications not granted, by reason, all years.",
-                _bar("Refusal reasons", reasons["comparable_reason"].to_list(),
+                _bar("Refusal reasons", reasons["comparable_reason_label"].to_list(),
                      {"applications": reasons["applications"].to_list()}, horizontal=True)))
 
     appeals = _frame(con, "select proceeding, sum(upheld)::bigint as upheld, sum(corrected)::bigint as corrected, "
                           "sum(other_result)::bigint as other_result, sum(pending)::bigint as pending "
                           "from v_appeals group by 1 order by 1")
     out.append(("Review and litigation cases by result, all years.",
-                _bar("Appeals and their results", [PROCEEDING_LABELS.get(p, p) for p in appeals["proceeding"]],
-                     {RESULT_LABELS[r]: appeals[r].to_list() for r in RESULT_LABELS}, stacked=True)))
+                _bar("Appeals and their results", [proceeding_labels.get(p, p) for p in appeals["proceeding"]],
+                     {result_labels[code]: appeals[column].to_list() for column, code in RESULTS.items()}, stacked=True)))
 
     quality = _frame(con, "select check_name, severity, count(*) as failures from dq_results group by 1, 2 "
                           "order by 3 desc, 1")
@@ -104,7 +119,8 @@ def write_report(con: duckdb.DuckDBPyConnection, target: Path, now: dt.datetime 
 section.chart{{margin:2em 0;border-top:1px solid #ddd}} .meta{{color:#666}}</style></head>
 <body><h1>政府信息公开工作年度报告 — what the warehouse holds</h1>
 <p class="meta">{totals[0]} current reports of {totals[1]} agencies, years {totals[2]}–{totals[3]};
-generated {now:%Y-%m-%d %H:%M} UTC. Figures are sums over current reports; blank cells count as 0.</p>
+generated {now:%Y-%m-%d %H:%M} UTC. Figures are sums over current reports of the cells that
+hold a number (blank and / add nothing).</p>
 {''.join(sections)}
 </body></html>
 """

@@ -51,6 +51,15 @@ def _fact_columns(coords: list[Column], value_type: str) -> tuple[Column, ...]:
         Column("row_label", "VARCHAR", "the row label as found in the source", extension=True),
         Column("column_label", "VARCHAR", "the column header as found in the source, where it had one",
                extension=True),
+        # A reviewer's correction (corrections table) changes value and cell_state; what was read stays here.
+        Column("read_value", value_type, "the number the reader read, kept when a reviewer's correction changed "
+               "value or cell_state (see correction_source); NULL when the cell is as read", extension=True),
+        Column("read_state", "VARCHAR", "the cell_state the reader gave, when a correction changed it; NULL when the "
+               "cell is as read", extension=True),
+        Column("correction_reason", "VARCHAR", "why a reviewer corrected the cell (the correction's reason); NULL "
+               "when value and cell_state are as read", extension=True),
+        Column("correction_source", "VARCHAR", "the correction applied: <corrections file>:<line> "
+               "(corrections.source_file, corrections.line); NULL when the cell is as read", extension=True),
     )
 
 
@@ -274,9 +283,122 @@ FORM_CELLS = TableDef(
     primary_key=("template_version", "table_name", "cell"),
 )
 
+_FORMS = Column("forms", "VARCHAR[]", "the forms that print it: 2019, 2021", extension=True)
+
+
+def _sort_order(what: str) -> Column:
+    return Column("sort_order", "INTEGER", f"{what} in the order the forms print them", extension=True)
+
+
+DIM_OUTCOME = TableDef(
+    "dim_outcome",
+    "Code table of fact_applications.outcome: the rows of table B (收到和处理政府信息公开申请情况) with the "
+    "words the forms print, their place in the printed numbering and their group. Written from "
+    "pipelines/forms when the warehouse is opened.",
+    (
+        Column("outcome", "VARCHAR", "fact_applications.outcome", extension=True),
+        Column("label", "VARCHAR", "the row as the form prints it, without its numbering (属于国家秘密)", extension=True),
+        Column("row_number", "VARCHAR", "its place in the printed numbering: 一, 三（一）, 三（三）1 …, 四", extension=True),
+        Column("outcome_group", "VARCHAR", "received | carried_over | granted | partly_granted | denied | unable | "
+               "rejected | other | total_handled | carried_forward; the 2019 form's one （六） row and the 2021 "
+               "form's three are all `other`", extension=True),
+        Column("group_label", "VARCHAR", "the group as the form prints it (不予公开, 无法提供, 不予处理, 其他处理 …)",
+               extension=True),
+        _FORMS,
+        _sort_order("rows"),
+    ),
+    primary_key=("outcome",),
+)
+
+DIM_APPLICANT = TableDef(
+    "dim_applicant",
+    "Code table of fact_applications.applicant: the columns of table B with the words the forms print.",
+    (
+        Column("applicant", "VARCHAR", "fact_applications.applicant", extension=True),
+        Column("label", "VARCHAR", "the column as the form prints it (自然人, 商业企业 …, 总计)", extension=True),
+        Column("applicant_group", "VARCHAR", "person | organisation | total", extension=True),
+        Column("group_label", "VARCHAR", "the header above it: 自然人, 法人或其他组织, 总计", extension=True),
+        _FORMS,
+        _sort_order("columns"),
+    ),
+    primary_key=("applicant",),
+)
+
+DIM_PROACTIVE_ITEM = TableDef(
+    "dim_proactive_item",
+    "Code table of fact_proactive: every cell of table A (主动公开政府信息情况) in either form, with the "
+    "words the forms print for its item, category and metric.",
+    (
+        Column("item", "VARCHAR", "fact_proactive.item", extension=True),
+        Column("category", "VARCHAR", "fact_proactive.category", extension=True),
+        Column("metric", "VARCHAR", "fact_proactive.metric", extension=True),
+        Column("item_label", "VARCHAR", "the item's heading: 第二十条第（一）项 …", extension=True),
+        Column("category_label", "VARCHAR", "the row as printed: 规章, 行政规范性文件, 行政许可 …", extension=True),
+        Column("metric_label", "VARCHAR", "the column as printed (both forms' wordings, ' / '-separated, where they "
+               "differ)", extension=True),
+        Column("unit", "VARCHAR", "件 or 万元 (fact_proactive.unit)", extension=True),
+        _FORMS,
+        _sort_order("cells"),
+    ),
+    primary_key=("item", "category", "metric"),
+)
+
+DIM_APPEAL = TableDef(
+    "dim_appeal",
+    "Code table of fact_appeals: every cell of table C (行政复议、行政诉讼情况), with the words the forms print.",
+    (
+        Column("proceeding", "VARCHAR", "fact_appeals.proceeding", extension=True),
+        Column("result", "VARCHAR", "fact_appeals.result", extension=True),
+        Column("proceeding_label", "VARCHAR", "行政复议, 未经复议直接起诉, 复议后起诉", extension=True),
+        Column("proceeding_group", "VARCHAR", "review | litigation", extension=True),
+        Column("group_label", "VARCHAR", "行政复议 or 行政诉讼, as the header prints it", extension=True),
+        Column("result_label", "VARCHAR", "结果维持, 结果纠正, 其他结果, 尚未审结, 总计", extension=True),
+        _FORMS,
+        _sort_order("cells"),
+    ),
+    primary_key=("proceeding", "result"),
+)
+
+CODE_TABLES = (DIM_OUTCOME, DIM_APPLICANT, DIM_PROACTIVE_ITEM, DIM_APPEAL)
+
+CORRECTIONS = TableDef(
+    "corrections",
+    "Every reviewer's correction read from the corrections folder (DISCLOSURE_CORRECTIONS_DIR, *.csv; "
+    "pipelines/warehouse/corrections.py), with whether it applies. Rewritten after every load; the "
+    "corrections_stale check fails for each one that does not apply.",
+    (
+        Column("source_file", "VARCHAR", "the corrections file, relative to the corrections folder", extension=True),
+        Column("line", "INTEGER", "the line of that file the correction starts on (line 1 is the header)",
+               extension=True),
+        Column("path", "VARCHAR", "raw-folder path of the file the reviewer corrected (source_files.path)",
+               extension=True),
+        Column("sha256", "VARCHAR", "content hash of that file as the reviewer saw it: the correction applies to "
+               "this content only (under any path), never to a changed file", extension=True),
+        Column("table_name", "VARCHAR", "proactive | applications | appeals", extension=True),
+        Column("cell", "VARCHAR", "the cell's codes joined by / (form_cells.cell, v_fact_cells.cell)", extension=True),
+        Column("value", "DECIMAL(24,6)", "the corrected number (万元 for amounts); NULL for a state correction",
+               extension=True),
+        Column("cell_state", "VARCHAR", "the state the correction sets: value, or blank | not_applicable | missing "
+               "| unreadable", extension=True),
+        Column("reason", "VARCHAR", "why, as the reviewer wrote it", extension=True),
+        Column("who", "VARCHAR", "the reviewer", extension=True),
+        Column("corrected_at", "TIMESTAMP", "when the reviewer wrote it (UTC); of two corrections of one cell the "
+               "later wins", extension=True),
+        Column("status", "VARCHAR", "applied | stale (the file at its path changed: the new reading stands) | "
+               "no_report (no loaded report holds that content) | unknown_cell (the report has no such cell) | "
+               "overridden (a later correction of the same cell wins)", extension=True),
+        Column("detail", "VARCHAR", "what was read and what it became, or why the correction does not apply",
+               extension=True),
+        Column("report_id", "VARCHAR", "the report corrected (applied), or the report its path now holds (stale)",
+               extension=True),
+        Column("read_value", "DECIMAL(24,6)", "the number the reader read in the cell, when applied", extension=True),
+        Column("read_state", "VARCHAR", "the cell_state the reader gave the cell, when applied", extension=True),
+    ),
+)
+
 TABLES: tuple[TableDef, ...] = (
     SOURCE_FILES, REPORTS, AGENCIES, FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS, FACT_UNMAPPED,
-    REPORT_SECTIONS, REPORT_CLAIMS, DQ_RESULTS, WAREHOUSE_STATE, LOAD_LOG, FORM_CELLS,
+    REPORT_SECTIONS, REPORT_CLAIMS, DQ_RESULTS, WAREHOUSE_STATE, LOAD_LOG, FORM_CELLS, *CODE_TABLES, CORRECTIONS,
 )
 FACT_TABLES = (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS)
 

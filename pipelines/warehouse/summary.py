@@ -40,6 +40,7 @@ def summary(settings: Settings) -> str:
         lines.append("checks failing: " + (", ".join(f"{c} ({s}) {n}" for c, s, n in checks) or "none"))
         outputs = [(what, path) for what, path in (
             ("read-only copy", settings.published_path), ("report", settings.db_path.parent / "report.html"),
+            ("review page", settings.db_path.parent / "review.html"),
             ("Parquet", settings.db_path.parent / "export")) if path.exists()]
         if outputs:
             lines.append("published: " + ", ".join(f"{what} {path}" for what, path in outputs))

@@ -135,7 +135,11 @@ create table if not exists fact_proactive (
     src_row INTEGER,
     src_cell INTEGER,
     row_label VARCHAR,
-    column_label VARCHAR
+    column_label VARCHAR,
+    read_value DECIMAL(24,6),
+    read_state VARCHAR,
+    correction_reason VARCHAR,
+    correction_source VARCHAR
 );
 comment on table fact_proactive is 'Table A (主动公开政府信息情况): every cell of the form, one row per report × item × category × metric.';
 comment on column fact_proactive.report_id is '报告版本 id (reports.report_id)';
@@ -153,6 +157,10 @@ comment on column fact_proactive.src_row is 'row of the source table (0-based); 
 comment on column fact_proactive.src_cell is 'cell ordinal within the source row (or stream), 0-based';
 comment on column fact_proactive.row_label is 'the row label as found in the source';
 comment on column fact_proactive.column_label is 'the column header as found in the source, where it had one';
+comment on column fact_proactive.read_value is 'the number the reader read, kept when a reviewer''s correction changed value or cell_state (see correction_source); NULL when the cell is as read';
+comment on column fact_proactive.read_state is 'the cell_state the reader gave, when a correction changed it; NULL when the cell is as read';
+comment on column fact_proactive.correction_reason is 'why a reviewer corrected the cell (the correction''s reason); NULL when value and cell_state are as read';
+comment on column fact_proactive.correction_source is 'the correction applied: <corrections file>:<line> (corrections.source_file, corrections.line); NULL when the cell is as read';
 
 create table if not exists fact_applications (
     report_id VARCHAR,
@@ -167,7 +175,11 @@ create table if not exists fact_applications (
     src_row INTEGER,
     src_cell INTEGER,
     row_label VARCHAR,
-    column_label VARCHAR
+    column_label VARCHAR,
+    read_value BIGINT,
+    read_state VARCHAR,
+    correction_reason VARCHAR,
+    correction_source VARCHAR
 );
 comment on table fact_applications is 'Table B (收到和处理政府信息公开申请情况): one row per report × outcome × applicant type.';
 comment on column fact_applications.report_id is '报告版本 id (reports.report_id)';
@@ -183,6 +195,10 @@ comment on column fact_applications.src_row is 'row of the source table (0-based
 comment on column fact_applications.src_cell is 'cell ordinal within the source row (or stream), 0-based';
 comment on column fact_applications.row_label is 'the row label as found in the source';
 comment on column fact_applications.column_label is 'the column header as found in the source, where it had one';
+comment on column fact_applications.read_value is 'the number the reader read, kept when a reviewer''s correction changed value or cell_state (see correction_source); NULL when the cell is as read';
+comment on column fact_applications.read_state is 'the cell_state the reader gave, when a correction changed it; NULL when the cell is as read';
+comment on column fact_applications.correction_reason is 'why a reviewer corrected the cell (the correction''s reason); NULL when value and cell_state are as read';
+comment on column fact_applications.correction_source is 'the correction applied: <corrections file>:<line> (corrections.source_file, corrections.line); NULL when the cell is as read';
 
 create table if not exists fact_appeals (
     report_id VARCHAR,
@@ -197,7 +213,11 @@ create table if not exists fact_appeals (
     src_row INTEGER,
     src_cell INTEGER,
     row_label VARCHAR,
-    column_label VARCHAR
+    column_label VARCHAR,
+    read_value BIGINT,
+    read_state VARCHAR,
+    correction_reason VARCHAR,
+    correction_source VARCHAR
 );
 comment on table fact_appeals is 'Table C (行政复议、行政诉讼情况): one row per report × proceeding × result.';
 comment on column fact_appeals.report_id is '报告版本 id (reports.report_id)';
@@ -213,6 +233,10 @@ comment on column fact_appeals.src_row is 'row of the source table (0-based); NU
 comment on column fact_appeals.src_cell is 'cell ordinal within the source row (or stream), 0-based';
 comment on column fact_appeals.row_label is 'the row label as found in the source';
 comment on column fact_appeals.column_label is 'the column header as found in the source, where it had one';
+comment on column fact_appeals.read_value is 'the number the reader read, kept when a reviewer''s correction changed value or cell_state (see correction_source); NULL when the cell is as read';
+comment on column fact_appeals.read_state is 'the cell_state the reader gave, when a correction changed it; NULL when the cell is as read';
+comment on column fact_appeals.correction_reason is 'why a reviewer corrected the cell (the correction''s reason); NULL when value and cell_state are as read';
+comment on column fact_appeals.correction_source is 'the correction applied: <corrections file>:<line> (corrections.source_file, corrections.line); NULL when the cell is as read';
 
 create table if not exists fact_unmapped (
     report_id VARCHAR,
@@ -313,3 +337,119 @@ comment on column form_cells.table_name is 'proactive | applications | appeals';
 comment on column form_cells.fact_table is 'the fact table holding the cell';
 comment on column form_cells.cell is 'the cell''s codes joined by / (v_fact_cells.cell)';
 comment on column form_cells.unit is '件 or 万元';
+
+create table if not exists dim_outcome (
+    outcome VARCHAR,
+    label VARCHAR,
+    row_number VARCHAR,
+    outcome_group VARCHAR,
+    group_label VARCHAR,
+    forms VARCHAR[],
+    sort_order INTEGER,
+    primary key (outcome)
+);
+comment on table dim_outcome is 'Code table of fact_applications.outcome: the rows of table B (收到和处理政府信息公开申请情况) with the words the forms print, their place in the printed numbering and their group. Written from pipelines/forms when the warehouse is opened.';
+comment on column dim_outcome.outcome is 'fact_applications.outcome';
+comment on column dim_outcome.label is 'the row as the form prints it, without its numbering (属于国家秘密)';
+comment on column dim_outcome.row_number is 'its place in the printed numbering: 一, 三（一）, 三（三）1 …, 四';
+comment on column dim_outcome.outcome_group is 'received | carried_over | granted | partly_granted | denied | unable | rejected | other | total_handled | carried_forward; the 2019 form''s one （六） row and the 2021 form''s three are all `other`';
+comment on column dim_outcome.group_label is 'the group as the form prints it (不予公开, 无法提供, 不予处理, 其他处理 …)';
+comment on column dim_outcome.forms is 'the forms that print it: 2019, 2021';
+comment on column dim_outcome.sort_order is 'rows in the order the forms print them';
+
+create table if not exists dim_applicant (
+    applicant VARCHAR,
+    label VARCHAR,
+    applicant_group VARCHAR,
+    group_label VARCHAR,
+    forms VARCHAR[],
+    sort_order INTEGER,
+    primary key (applicant)
+);
+comment on table dim_applicant is 'Code table of fact_applications.applicant: the columns of table B with the words the forms print.';
+comment on column dim_applicant.applicant is 'fact_applications.applicant';
+comment on column dim_applicant.label is 'the column as the form prints it (自然人, 商业企业 …, 总计)';
+comment on column dim_applicant.applicant_group is 'person | organisation | total';
+comment on column dim_applicant.group_label is 'the header above it: 自然人, 法人或其他组织, 总计';
+comment on column dim_applicant.forms is 'the forms that print it: 2019, 2021';
+comment on column dim_applicant.sort_order is 'columns in the order the forms print them';
+
+create table if not exists dim_proactive_item (
+    item VARCHAR,
+    category VARCHAR,
+    metric VARCHAR,
+    item_label VARCHAR,
+    category_label VARCHAR,
+    metric_label VARCHAR,
+    unit VARCHAR,
+    forms VARCHAR[],
+    sort_order INTEGER,
+    primary key (item, category, metric)
+);
+comment on table dim_proactive_item is 'Code table of fact_proactive: every cell of table A (主动公开政府信息情况) in either form, with the words the forms print for its item, category and metric.';
+comment on column dim_proactive_item.item is 'fact_proactive.item';
+comment on column dim_proactive_item.category is 'fact_proactive.category';
+comment on column dim_proactive_item.metric is 'fact_proactive.metric';
+comment on column dim_proactive_item.item_label is 'the item''s heading: 第二十条第（一）项 …';
+comment on column dim_proactive_item.category_label is 'the row as printed: 规章, 行政规范性文件, 行政许可 …';
+comment on column dim_proactive_item.metric_label is 'the column as printed (both forms'' wordings, '' / ''-separated, where they differ)';
+comment on column dim_proactive_item.unit is '件 or 万元 (fact_proactive.unit)';
+comment on column dim_proactive_item.forms is 'the forms that print it: 2019, 2021';
+comment on column dim_proactive_item.sort_order is 'cells in the order the forms print them';
+
+create table if not exists dim_appeal (
+    proceeding VARCHAR,
+    result VARCHAR,
+    proceeding_label VARCHAR,
+    proceeding_group VARCHAR,
+    group_label VARCHAR,
+    result_label VARCHAR,
+    forms VARCHAR[],
+    sort_order INTEGER,
+    primary key (proceeding, result)
+);
+comment on table dim_appeal is 'Code table of fact_appeals: every cell of table C (行政复议、行政诉讼情况), with the words the forms print.';
+comment on column dim_appeal.proceeding is 'fact_appeals.proceeding';
+comment on column dim_appeal.result is 'fact_appeals.result';
+comment on column dim_appeal.proceeding_label is '行政复议, 未经复议直接起诉, 复议后起诉';
+comment on column dim_appeal.proceeding_group is 'review | litigation';
+comment on column dim_appeal.group_label is '行政复议 or 行政诉讼, as the header prints it';
+comment on column dim_appeal.result_label is '结果维持, 结果纠正, 其他结果, 尚未审结, 总计';
+comment on column dim_appeal.forms is 'the forms that print it: 2019, 2021';
+comment on column dim_appeal.sort_order is 'cells in the order the forms print them';
+
+create table if not exists corrections (
+    source_file VARCHAR,
+    line INTEGER,
+    path VARCHAR,
+    sha256 VARCHAR,
+    table_name VARCHAR,
+    cell VARCHAR,
+    value DECIMAL(24,6),
+    cell_state VARCHAR,
+    reason VARCHAR,
+    who VARCHAR,
+    corrected_at TIMESTAMP,
+    status VARCHAR,
+    detail VARCHAR,
+    report_id VARCHAR,
+    read_value DECIMAL(24,6),
+    read_state VARCHAR
+);
+comment on table corrections is 'Every reviewer''s correction read from the corrections folder (DISCLOSURE_CORRECTIONS_DIR, *.csv; pipelines/warehouse/corrections.py), with whether it applies. Rewritten after every load; the corrections_stale check fails for each one that does not apply.';
+comment on column corrections.source_file is 'the corrections file, relative to the corrections folder';
+comment on column corrections.line is 'the line of that file the correction starts on (line 1 is the header)';
+comment on column corrections.path is 'raw-folder path of the file the reviewer corrected (source_files.path)';
+comment on column corrections.sha256 is 'content hash of that file as the reviewer saw it: the correction applies to this content only (under any path), never to a changed file';
+comment on column corrections.table_name is 'proactive | applications | appeals';
+comment on column corrections.cell is 'the cell''s codes joined by / (form_cells.cell, v_fact_cells.cell)';
+comment on column corrections.value is 'the corrected number (万元 for amounts); NULL for a state correction';
+comment on column corrections.cell_state is 'the state the correction sets: value, or blank | not_applicable | missing | unreadable';
+comment on column corrections.reason is 'why, as the reviewer wrote it';
+comment on column corrections.who is 'the reviewer';
+comment on column corrections.corrected_at is 'when the reviewer wrote it (UTC); of two corrections of one cell the later wins';
+comment on column corrections.status is 'applied | stale (the file at its path changed: the new reading stands) | no_report (no loaded report holds that content) | unknown_cell (the report has no such cell) | overridden (a later correction of the same cell wins)';
+comment on column corrections.detail is 'what was read and what it became, or why the correction does not apply';
+comment on column corrections.report_id is 'the report corrected (applied), or the report its path now holds (stale)';
+comment on column corrections.read_value is 'the number the reader read in the cell, when applied';
+comment on column corrections.read_state is 'the cell_state the reader gave the cell, when applied';

@@ -3,7 +3,7 @@
 create or replace view v_appeals as
 select
     r.agency_id, r.agency_name, r.year, r.province, r.city, r.county, r.report_id,
-    f.proceeding,
+    f.proceeding, d.proceeding_label, d.group_label as proceeding_group_label,
     max(f.value) filter (where f.result = 'upheld' and f.cell_state = 'value') as upheld,
     max(f.value) filter (where f.result = 'corrected' and f.cell_state = 'value') as corrected,
     max(f.value) filter (where f.result = 'other' and f.cell_state = 'value') as other_result,
@@ -14,11 +14,14 @@ select
     end as correction_rate
 from fact_appeals as f
 join reports as r using (report_id)
+join (select distinct proceeding, proceeding_label, group_label from dim_appeal) as d using (proceeding)
 where r.is_current
 group by all;
 
 comment on view v_appeals is 'Administrative review (行政复议) and litigation (行政诉讼: directly, or after review) per current report, one column per result; correction_rate = corrected / (upheld + corrected + other) of decided cases.';
 comment on column v_appeals.proceeding is 'admin_review | litigation_direct | litigation_after_review';
+comment on column v_appeals.proceeding_label is 'the proceeding as the form prints it (dim_appeal): 行政复议, 未经复议直接起诉, 复议后起诉';
+comment on column v_appeals.proceeding_group_label is '行政复议 or 行政诉讼, the header above the proceeding';
 comment on column v_appeals.upheld is '结果维持';
 comment on column v_appeals.corrected is '结果纠正';
 comment on column v_appeals.other_result is '其他结果';

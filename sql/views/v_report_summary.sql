@@ -1,27 +1,33 @@
 -- One row per current report: who, which year, and the headline numbers analysts ask for first.
--- Numbers are the 总计 column of the agency's own table (NULL where the agency left it blank);
--- `denied` adds the eight 不予公开 reasons, `lawsuits` both kinds of 行政诉讼.
+-- Names and the NULL rule are the README glossary's: a measure of one cell is NULL unless the cell
+-- holds a number; a measure summed over several cells (denied, lawsuits) adds the cells that hold a
+-- number and is NULL when none does. 0 therefore always means the agency wrote 0.
 create or replace view v_report_summary as
 with apps as (
     select
-        report_id,
-        max(value) filter (where outcome = 'new_received' and cell_state = 'value') as new_requests,
-        max(value) filter (where outcome = 'carried_over' and cell_state = 'value') as carried_over,
-        max(value) filter (where outcome = 'granted' and cell_state = 'value') as granted,
-        max(value) filter (where outcome = 'partly_granted' and cell_state = 'value') as partly_granted,
-        sum(value) filter (where outcome like 'denied_%' and cell_state = 'value')::bigint as denied,
-        max(value) filter (where outcome = 'total_handled' and cell_state = 'value') as total_handled
-    from fact_applications
-    where applicant = 'total'
-    group by report_id
+        f.report_id,
+        max(f.value) filter (where f.outcome = 'new_received') as new_received,
+        max(f.value) filter (where f.outcome = 'carried_over') as carried_over,
+        max(f.value) filter (where f.outcome = 'granted') as granted,
+        max(f.value) filter (where f.outcome = 'partly_granted') as partly_granted,
+        sum(f.value) filter (where d.outcome_group = 'denied')::bigint as denied,
+        sum(f.value) filter (where d.outcome_group = 'unable')::bigint as unable,
+        sum(f.value) filter (where d.outcome_group = 'rejected')::bigint as rejected,
+        sum(f.value) filter (where d.outcome_group = 'other')::bigint as other_handling,
+        max(f.value) filter (where f.outcome = 'total_handled') as total_handled,
+        max(f.value) filter (where f.outcome = 'carried_forward') as carried_forward
+    from fact_applications as f
+    join dim_outcome as d using (outcome)
+    where f.applicant = 'total' and f.cell_state = 'value'
+    group by f.report_id
 ),
 appeals as (
     select
         report_id,
-        max(value) filter (where proceeding = 'admin_review' and cell_state = 'value') as reviews,
-        sum(value) filter (where proceeding like 'litigation_%' and cell_state = 'value')::bigint as lawsuits
+        max(value) filter (where proceeding = 'admin_review') as admin_reviews,
+        sum(value) filter (where proceeding like 'litigation_%')::bigint as lawsuits
     from fact_appeals
-    where result = 'total'
+    where result = 'total' and cell_state = 'value'
     group by report_id
 ),
 checks as (
@@ -35,8 +41,9 @@ checks as (
 )
 select
     r.report_id, r.agency_id, r.agency_name, r.year, r.province, r.city, r.county, r.template_version,
-    a.new_requests, a.carried_over, a.granted, a.partly_granted, a.denied, a.total_handled,
-    ap.reviews, ap.lawsuits,
+    a.new_received, a.carried_over, a.granted, a.partly_granted, a.denied, a.unable, a.rejected, a.other_handling,
+    a.total_handled, a.carried_forward,
+    ap.admin_reviews, ap.lawsuits,
     coalesce(c.check_errors, 0) as check_errors,
     coalesce(c.check_warnings, 0) as check_warnings,
     c.checks_failed,
@@ -48,28 +55,32 @@ left join appeals as ap using (report_id)
 left join checks as c using (report_id)
 where r.is_current;
 
-comment on view v_report_summary is 'One row per current report: agency, year, 新收 (new_requests), 予以公开 (granted), 部分公开, 不予公开 (denied, eight reasons summed), （七）总计, 行政复议 (reviews), 行政诉讼 (lawsuits), and the data-quality checks it fails. NULL where the agency left the 总计 cell blank.';
+comment on view v_report_summary is 'One row per current report: agency, year, the 总计 column of table B (新收, 予以公开, 部分公开, 不予公开, 无法提供, 不予处理, 其他处理, （七）总计, 结转), 行政复议 and 行政诉讼 totals, and the data-quality checks it fails. NULL when no cell behind a number holds one.';
 comment on column v_report_summary.report_id is 'reports.report_id of the current report';
-comment on column v_report_summary.agency_id is 'agency id (agencies.agency_id)';
-comment on column v_report_summary.agency_name is 'fullest agency name seen; NULL when the report never names it';
+comment on column v_report_summary.agency_id is 'agencies.agency_id';
+comment on column v_report_summary.agency_name is 'the fullest name seen for the agency; NULL when the report never names it';
 comment on column v_report_summary.year is 'report year';
 comment on column v_report_summary.province is 'province, when resolved';
-comment on column v_report_summary.city is 'city, when resolved';
-comment on column v_report_summary.county is 'county, when resolved';
+comment on column v_report_summary.city is 'prefecture-level city, when resolved';
+comment on column v_report_summary.county is 'county-level division, when resolved';
 comment on column v_report_summary.template_version is 'form used: 2019 or 2021';
-comment on column v_report_summary.new_requests is '一、本年新收 总计';
-comment on column v_report_summary.carried_over is '二、上年结转 总计';
-comment on column v_report_summary.granted is '（一）予以公开 总计';
-comment on column v_report_summary.partly_granted is '（二）部分公开 总计';
-comment on column v_report_summary.denied is '（三）不予公开 总计, reasons 1-8 summed (NULL when all blank)';
-comment on column v_report_summary.total_handled is '（七）总计 总计';
-comment on column v_report_summary.reviews is '行政复议 总计';
-comment on column v_report_summary.lawsuits is '行政诉讼 总计: 未经复议直接起诉 + 复议后起诉';
+comment on column v_report_summary.new_received is '一、本年新收 (总计 column)';
+comment on column v_report_summary.carried_over is '二、上年结转 (总计 column)';
+comment on column v_report_summary.granted is '三（一）予以公开 (总计 column)';
+comment on column v_report_summary.partly_granted is '三（二）部分公开 (总计 column)';
+comment on column v_report_summary.denied is '三（三）不予公开, reasons 1–8 summed (NULL when none holds a number)';
+comment on column v_report_summary.unable is '三（四）无法提供, reasons 1–3 summed (NULL when none holds a number)';
+comment on column v_report_summary.rejected is '三（五）不予处理, reasons 1–5 summed (NULL when none holds a number)';
+comment on column v_report_summary.other_handling is '三（六）其他处理: the 2019 row, or the 2021 rows 1–3 summed (NULL when none holds a number)';
+comment on column v_report_summary.total_handled is '三（七）总计 (总计 column)';
+comment on column v_report_summary.carried_forward is '四、结转下年度继续办理 (总计 column)';
+comment on column v_report_summary.admin_reviews is '行政复议 总计';
+comment on column v_report_summary.lawsuits is '行政诉讼 总计: 未经复议直接起诉 + 复议后起诉 (NULL when neither holds a number)';
 comment on column v_report_summary.check_errors is 'error-severity dq_results rows of this report';
 comment on column v_report_summary.check_warnings is 'warn-severity dq_results rows of this report';
 comment on column v_report_summary.checks_failed is 'names of the checks this report fails';
 comment on column v_report_summary.published_on is 'signature date';
-comment on column v_report_summary.source_path is 'raw-folder path of the file holding the report';
+comment on column v_report_summary.source_path is 'raw-folder path of the file holding the report (source_files.path)';
 comment on column v_report_summary.source_format is 'layout the report was read from';
 comment on column v_report_summary.needs_review is 'true when a person should check the report against its file (reports.needs_review)';
 comment on column v_report_summary.review_reasons is 'why (reports.review_reasons): uncertain placements, ambiguous labels, unnamed agency, missing tables, failing error checks';

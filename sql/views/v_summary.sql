@@ -1,7 +1,7 @@
 -- Province and national totals in the shape of the State Council's yearly summary of government
 -- information disclosure: reports, proactive disclosure (2021 form: regulations and normative
 -- documents issued), applications received and how they ended, review and litigation.
--- Sums over current reports; blank and '/' cells count as 0. Comparability: outcome groups
+-- Sums over current reports of the cells that hold a number; NULL where no report gave one. Comparability: outcome groups
 -- (denied / unable / rejected / other) are the same in both forms, with the 2021 form's three
 -- （六） rows summed as other; regulation counts differ between the forms (2019: 本年新制作, 2021: 本年制发)
 -- and are given as documents_issued from either.
@@ -9,16 +9,16 @@ create or replace view v_summary_province as
 with apps as (
     select
         report_id,
-        coalesce(sum(value) filter (where outcome = 'new_received'), 0) as new_received,
-        coalesce(sum(value) filter (where outcome = 'carried_over'), 0) as carried_over,
-        coalesce(sum(value) filter (where outcome = 'granted'), 0) as granted,
-        coalesce(sum(value) filter (where outcome = 'partly_granted'), 0) as partly_granted,
-        coalesce(sum(value) filter (where outcome like 'denied_%'), 0) as denied,
-        coalesce(sum(value) filter (where outcome like 'unable_%'), 0) as unable,
-        coalesce(sum(value) filter (where outcome like 'rejected_%'), 0) as rejected,
-        coalesce(sum(value) filter (where outcome like 'other%'), 0) as other_handling,
-        coalesce(sum(value) filter (where outcome = 'total_handled'), 0) as total_handled,
-        coalesce(sum(value) filter (where outcome = 'carried_forward'), 0) as carried_forward
+        sum(value) filter (where outcome = 'new_received') as new_received,
+        sum(value) filter (where outcome = 'carried_over') as carried_over,
+        sum(value) filter (where outcome = 'granted') as granted,
+        sum(value) filter (where outcome = 'partly_granted') as partly_granted,
+        sum(value) filter (where outcome like 'denied_%') as denied,
+        sum(value) filter (where outcome like 'unable_%') as unable,
+        sum(value) filter (where outcome like 'rejected_%') as rejected,
+        sum(value) filter (where outcome like 'other%') as other_handling,
+        sum(value) filter (where outcome = 'total_handled') as total_handled,
+        sum(value) filter (where outcome = 'carried_forward') as carried_forward
     from fact_applications
     where applicant = 'total' and cell_state = 'value'
     group by report_id
@@ -26,16 +26,16 @@ with apps as (
 appeals as (
     select
         report_id,
-        coalesce(sum(value) filter (where proceeding = 'admin_review' and result = 'total'), 0) as reviews,
-        coalesce(sum(value) filter (where proceeding = 'admin_review' and result = 'corrected'), 0) as reviews_corrected,
-        coalesce(sum(value) filter (where proceeding like 'litigation_%' and result = 'total'), 0) as lawsuits,
-        coalesce(sum(value) filter (where proceeding like 'litigation_%' and result = 'corrected'), 0) as lawsuits_corrected
+        sum(value) filter (where proceeding = 'admin_review' and result = 'total') as reviews,
+        sum(value) filter (where proceeding = 'admin_review' and result = 'corrected') as reviews_corrected,
+        sum(value) filter (where proceeding like 'litigation_%' and result = 'total') as lawsuits,
+        sum(value) filter (where proceeding like 'litigation_%' and result = 'corrected') as lawsuits_corrected
     from fact_appeals
     where cell_state = 'value'
     group by report_id
 ),
 documents as (
-    select report_id, coalesce(sum(value), 0) as documents_issued
+    select report_id, sum(value) as documents_issued
     from fact_proactive
     where item = 'art20_1' and metric in ('issued', 'new_made') and cell_state = 'value'
     group by report_id
@@ -81,7 +81,7 @@ select
 from v_summary_province
 group by year;
 
-comment on view v_summary_province is 'Per year and province (''(unknown)'' when unresolved): reports, agencies, documents issued (art20_1), applications received and handled by outcome group (2021 （六）1–3 summed as other_handling), review and litigation totals and corrections. Current reports; blank = 0.';
+comment on view v_summary_province is 'Per year and province (''(unknown)'' when unresolved): reports, agencies, documents issued (art20_1), applications received and handled by outcome group (2021 （六）1–3 summed as other_handling), review and litigation totals and corrections. Current reports; sums of the cells that hold a number, NULL where none does.';
 comment on view v_summary_national is 'v_summary_province summed over provinces: the national yearly summary.';
 comment on column v_summary_province.documents_issued is 'regulations + normative documents: 2019 本年新制作 (new_made), 2021 本年制发 (issued)';
 comment on column v_summary_province.new_received is '一、本年新收';

@@ -12,7 +12,7 @@ from pipelines.forms.interpreter import interpret
 from pipelines.forms.plan import form_cell_rows
 from pipelines.forms.spec import Block, Form, FormColumn, FormRow, FormTable
 from pipelines.readers import tab_text
-from pipelines.warehouse.load import _sync_form_cells, connect
+from pipelines.warehouse.load import _sync_form_cells, connect, sync_code_tables
 
 
 def _row(key: str, code: str, *labels: str) -> FormRow:
@@ -116,4 +116,10 @@ def test_the_warehouse_counts_a_new_form_from_data(tmp_path: Path):
     sizes = dict(con.execute("select template_version, count(*) from form_cells group by 1").fetchall())
     assert sizes == {"2019": 198, "2021": 200, "2030": 23}
     assert len(form_cell_rows((FORM_2030,))) == 23
+    sync_code_tables(con, (*FORMS, FORM_2030))  # its labels come from its data too
+    assert con.execute("select category, metric_label, forms from dim_proactive_item where metric = 'revised' "
+                       "order by sort_order").fetchall() == [
+        ("regulation", "本年修订件数", ["2030"]), ("normative_doc", "本年修订件数", ["2030"])]
+    assert con.execute("select forms from dim_outcome where outcome = 'granted'").fetchall() == [
+        (["2019", "2021", "2030"],)]
     con.close()
