@@ -24,6 +24,10 @@ class Cell:
     the page's top-left corner as pdfplumber measures them; None for other layouts and for a position a
     reader cannot place (an empty cell of a table rebuilt from words). Only the review page reads it
     (to mark a cell on the picture of its page); it takes no part in comparing cells.
+    `confidence` is the OCR engine's recognition confidence (0–1) for a cell whose text was read from
+    an image (a scanned page, a picture of a table), the lowest over the cell's text lines, lowered by
+    the reader where it doubts the crop; None for text that was in the file. The warehouse keeps it as
+    `ocr_confidence`, and a report with a cell below the threshold needs review.
     """
 
     text: str
@@ -33,6 +37,7 @@ class Cell:
     joined: bool = False
     padding: bool = False
     box: tuple[int, float, float, float, float] | None = field(default=None, compare=False, repr=False)
+    confidence: float | None = None
 
 
 @dataclass(slots=True)

@@ -66,6 +66,7 @@ class Token(NamedTuple):
     col: int | None = None
     joined: bool = False
     padding: bool = False
+    confidence: float | None = None  # OCR's, for text read from an image (Cell.confidence)
 
 
 @dataclass(slots=True)
@@ -155,7 +156,7 @@ def tokens_of(doc: Document) -> list[Token]:
                     continue
                 out.append(Token(cell.text, table.index, r if table.has_rows else None, c,
                                  row_start=first and table.has_rows, col=cell.col, joined=cell.joined,
-                                 padding=cell.padding))
+                                 padding=cell.padding, confidence=cell.confidence))
                 first = False
     return out
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.ingest.workers import DEFAULT_FILE_SECONDS, DEFAULT_WORKER_MEMORY_BYTES, Limits
+from pipelines.ingest.workers import DEFAULT_FILE_SECONDS, DEFAULT_OCR_FILE_SECONDS, DEFAULT_WORKER_MEMORY_BYTES, Limits
 
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_DB_PATH = "data/warehouse/disclosure.duckdb"
@@ -41,6 +41,7 @@ class Settings:
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     file_timeout_s: float = DEFAULT_FILE_SECONDS
+    ocr_timeout_s: float = DEFAULT_OCR_FILE_SECONDS  # a PDF or an image, which OCR may read
     lock_wait_s: float = DEFAULT_LOCK_WAIT_SECONDS
     worker_memory_mb: int = DEFAULT_WORKER_MEMORY_BYTES // 2**20
     profile: str = "local"  # local | cluster (docs/deployment.md)
@@ -67,6 +68,8 @@ class Settings:
                                or DEFAULT_MAX_FILE_BYTES),
             file_timeout_s=float(kwargs.pop("file_timeout_s", None) or os.environ.get("DISCLOSURE_FILE_TIMEOUT_S")
                                  or DEFAULT_FILE_SECONDS),
+            ocr_timeout_s=float(kwargs.pop("ocr_timeout_s", None) or os.environ.get("DISCLOSURE_OCR_TIMEOUT_S")
+                                or DEFAULT_OCR_FILE_SECONDS),
             lock_wait_s=float(kwargs.pop("lock_wait_s", None) or os.environ.get("DISCLOSURE_LOCK_WAIT_S")
                               or DEFAULT_LOCK_WAIT_SECONDS),
             worker_memory_mb=int(kwargs.pop("worker_memory_mb", None) or os.environ.get("DISCLOSURE_WORKER_MEMORY_MB")
@@ -99,7 +102,8 @@ class Settings:
 
     def limits(self) -> Limits:
         """What one file may cost a parser worker before it is stopped and the file quarantined."""
-        return Limits(seconds_per_file=self.file_timeout_s, memory_bytes=self.worker_memory_mb * 2**20)
+        return Limits(seconds_per_file=self.file_timeout_s, memory_bytes=self.worker_memory_mb * 2**20,
+                      ocr_seconds_per_file=self.ocr_timeout_s)
 
     def removals(self) -> RemovalPolicy:
         return RemovalPolicy(self.max_removed_share, self.allow_removals)

@@ -30,6 +30,10 @@ from pathlib import Path
 from pipelines.ingest.parse import DEFAULT_MAX_BYTES, FileRef, ParseOutcome, parse_chunk, warm_up
 
 DEFAULT_FILE_SECONDS = 120.0
+# Files that may be read by OCR, and how long one may take (about 4 s a page per core at 300 dpi: a
+# 100-page scan, or a slow machine, still fits).
+OCR_SUFFIXES = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff"})
+DEFAULT_OCR_FILE_SECONDS = 600.0
 # Two workers and the loader on a 24 GB machine: 4 GB each leaves room for the loader's DuckDB.
 DEFAULT_WORKER_MEMORY_BYTES = 4 * 1024**3
 POLL_SECONDS = 0.1
@@ -42,10 +46,18 @@ _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 @dataclass(frozen=True)
 class Limits:
-    """What one file may cost a worker before it is killed."""
+    """What one file may cost a worker before it is killed. A file that may need OCR (a PDF, whose pages
+    may be scans, or an image) gets its own, longer time: OCR reads a page in seconds where text takes
+    milliseconds, and a scanned report of twenty pages is a real report, not a hang."""
 
     seconds_per_file: float = DEFAULT_FILE_SECONDS
     memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES
+    ocr_seconds_per_file: float = DEFAULT_OCR_FILE_SECONDS
+
+    def seconds_for(self, path: str) -> float:
+        if Path(path).suffix.lower() in OCR_SUFFIXES:
+            return max(self.seconds_per_file, self.ocr_seconds_per_file)
+        return self.seconds_per_file
 
 
 # What a worker runs on a chunk: parse_chunk's signature (tests put a misbehaving parser in its place).
@@ -109,19 +121,26 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
+# Workers are spawned with one thread per library: the pool is the parallelism, and more threads than
+# cores only contend. One malloc arena per thread reserves 64 MB of address space each, which the kernel
+# memory limit (RLIMIT_AS) counts as if used: two arenas keep a worker's headroom for its files.
+WORKER_ENVIRONMENT = {"POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENCV_FOR_THREADS_NUM": "1",
+                      "MALLOC_ARENA_MAX": "2"}
+
+
 @contextlib.contextmanager
 def _worker_environment() -> Iterator[None]:
-    """Workers are spawned with one polars thread each: the pool is the parallelism, and more threads
-    than cores only contend (the child copies the environment when it starts)."""
-    before = os.environ.get("POLARS_MAX_THREADS")
-    os.environ["POLARS_MAX_THREADS"] = "1"
+    """WORKER_ENVIRONMENT for the workers started inside (a child copies the environment when it starts)."""
+    before = {name: os.environ.get(name) for name in WORKER_ENVIRONMENT}
+    os.environ.update(WORKER_ENVIRONMENT)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("POLARS_MAX_THREADS", None)
-        else:
-            os.environ["POLARS_MAX_THREADS"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def quarantined(ref: FileRef, code: str, message: str) -> ParseOutcome:
@@ -173,6 +192,14 @@ class _Supervisor:
                 with contextlib.suppress(OSError):
                     w.conn.send(job)
 
+    def _time_limit(self, w: _Worker) -> tuple[float, str]:
+        """The time the worker's current file may take, and the setting that raises it."""
+        chunk = w.assigned[0][1] if w.assigned else []
+        path = chunk[w.file_index].path if w.file_index < len(chunk) else ""
+        limit = self.limits.seconds_for(path)
+        return limit, ("DISCLOSURE_OCR_TIMEOUT_S" if limit != self.limits.seconds_per_file
+                       else "DISCLOSURE_FILE_TIMEOUT_S")
+
     def poll(self) -> None:
         """Wait a little for messages; enforce the limits; replace dead workers."""
         ready = wait([w.conn for w in self.workers] + [w.process.sentinel for w in self.workers], POLL_SECONDS)
@@ -186,9 +213,10 @@ class _Supervisor:
                 continue
             if not w.assigned or not w.process.is_alive() or not w.ready:
                 continue
-            if now - w.file_started > self.limits.seconds_per_file:
-                w.kill_reason = ("timeout", f"Parsing took longer than {self.limits.seconds_per_file:.0f}s and was "
-                                 "stopped; raise DISCLOSURE_FILE_TIMEOUT_S if the file is a real report.")
+            limit, variable = self._time_limit(w)
+            if now - w.file_started > limit:
+                w.kill_reason = ("timeout", f"Parsing took longer than {limit:.0f}s and was "
+                                 f"stopped; raise {variable} if the file is a real report.")
                 w.process.kill()
             elif _rss_bytes(w.process.pid) > self.limits.memory_bytes:
                 w.kill_reason = self._memory_reason()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 from pipelines.document.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.archive import open_zip
@@ -25,10 +26,13 @@ def _word_archive(data: bytes) -> zipfile.ZipFile:
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 
 
-def read_document(data: bytes, converter_timeout: float = 120.0) -> Document:
+def read_document(data: bytes, converter_timeout: float = 120.0, folder: Path | None = None,
+                  raw_root: Path | None = None) -> Document:
     """Given a file's bytes, return its document; raise ReadError with a ledger code when impossible.
 
     The format is told from the content (magic bytes, zip members, markup), never from the name.
+    `folder` (the file's folder) and `raw_root` (the raw folder) let an HTML page's pictures stored next
+    to it be read (never outside `raw_root`); without them only pictures inside the file are.
     """
     container = sniff_container(data)
     try:
@@ -44,14 +48,18 @@ def read_document(data: bytes, converter_timeout: float = 120.0) -> Document:
         if container == "html":
             from pipelines.readers import html
 
-            return html.read(data)
+            return html.read(data, base=folder, root=raw_root)
         if container in ("ole", "rtf"):
             from pipelines.readers import legacy
 
             return legacy.read(data, container, timeout=converter_timeout)
+        if container == "image":
+            from pipelines.readers.ocr import load
+
+            return load("images").read(data)
     except ReadError as exc:
         exc.source_format = getattr(exc, "source_format", None) or {
-            "zip": "docx", "pdf": "pdf", "html": "html", "ole": "doc", "rtf": "rtf"}[container]
+            "zip": "docx", "pdf": "pdf", "html": "html", "ole": "doc", "rtf": "rtf", "image": "image"}[container]
         raise
     if len(data) > MAX_TEXT_BYTES:
         raise ReadError("too_large", f"A text file of {len(data):,} bytes; a report's text is well under "

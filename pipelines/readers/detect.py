@@ -13,6 +13,11 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "zip"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
     (b"{\\rtf", "rtf"),
+    # Pictures (a scanned page, a photographed table): JPEG, PNG, TIFF in either byte order.
+    (b"\xff\xd8\xff", "image"),
+    (b"\x89PNG\r\n\x1a\n", "image"),
+    (b"II*\x00", "image"),
+    (b"MM\x00*", "image"),
 )
 # Markup that makes a text a web page: a whole page, or an article body saved as a fragment (`<p>`,
 # `<table>`, `<div>` without `<html>` or `<body>`).
@@ -27,7 +32,7 @@ CLEAR_LAYOUT_SCORE = 0.3
 
 
 def sniff_container(data: bytes) -> str | None:
-    """Given a file's first bytes, return its container ('pdf', 'zip', 'ole', 'rtf', 'html') or None."""
+    """Given a file's first bytes, return its container ('pdf', 'zip', 'ole', 'rtf', 'image', 'html') or None."""
     head = data[:8].lstrip(b"\xef\xbb\xbf")
     for magic, kind in BINARY_SIGNATURES:
         if head.startswith(magic):

@@ -33,6 +33,7 @@ import zipfile
 from pipelines.document.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.archive import open_zip, parse_xml, read_member
 from pipelines.readers.detect import text_layout
+from pipelines.readers.ocr import embedded
 from pipelines.readers.spans import GridBudget, check_depth, word_span
 from pipelines.readers.stitch import stitch_tables
 
@@ -40,6 +41,10 @@ FORMAT = "docx"
 _NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "v": "urn:schemas-microsoft-com:vml",
 }
 OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 DEFAULT_MAIN_PART = "word/document.xml"
@@ -54,6 +59,9 @@ def qn(name: str) -> str:
 W_P, W_T, W_TAB, W_BR, W_CR = qn("w:p"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 W_TBL, W_TR, W_TC, W_SDT, W_SDT_CONTENT = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt"), qn("w:sdtContent")
 W_CUSTOM_XML, W_VAL = qn("w:customXml"), qn("w:val")
+A_BLIP, R_EMBED, R_ID, V_IMAGEDATA = qn("a:blip"), qn("r:embed"), qn("r:id"), qn("v:imagedata")
+WP_EXTENT, W_DRAWING = qn("wp:extent"), qn("w:drawing")
+EMU_PER_INCH = 914400
 
 
 def paragraph_text(p) -> str:
@@ -149,6 +157,48 @@ def _main_part(archive) -> str:
     return DEFAULT_MAIN_PART
 
 
+def _pictures_of(p) -> list[tuple[str, float | None]]:
+    """Given a w:p, return the pictures it shows: (relationship id, width shown in inches or None)."""
+    out = []
+    for drawing in p.iter(W_DRAWING):
+        extent = next(drawing.iter(WP_EXTENT), None)
+        try:
+            inches = int(extent.get("cx")) / EMU_PER_INCH if extent is not None else None
+        except (TypeError, ValueError):
+            inches = None
+        out.extend((blip.get(R_EMBED), inches if inches and inches > 0 else None)
+                   for blip in drawing.iter(A_BLIP) if blip.get(R_EMBED))
+    out.extend((im.get(R_ID), None) for im in p.iter(V_IMAGEDATA) if im.get(R_ID))
+    return out
+
+
+def _relationships(archive, part: str) -> dict[str, str]:
+    """A part's relationships to other members of the package: id → member name (external links left
+    out: nothing is ever fetched)."""
+    folder, name = posixpath.split(part)
+    try:
+        rels = parse_xml(read_member(archive, posixpath.join(folder, "_rels", name + ".rels"), "corrupt_docx"),
+                         "The document's relationships", "corrupt_docx")
+    except ReadError:
+        return {}
+    out = {}
+    for rel in rels.iterchildren(f"{{{_NS['rel']}}}Relationship"):
+        target, rid = rel.get("Target"), rel.get("Id")
+        if not target or not rid or (rel.get("TargetMode") or "").lower() == "external":
+            continue
+        member = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+        out[rid] = member
+    return out
+
+
+def _picture_fetcher(archive, member: str | None):
+    def fetch() -> bytes | None:
+        if member is None or member not in archive.namelist():
+            return None
+        return read_member(archive, member, "corrupt_docx")
+    return fetch
+
+
 def read(data: bytes) -> Document:
     """Given .docx bytes, return its document; raise ReadError when the file is no readable .docx."""
     return read_archive(open_zip(data, "corrupt_docx"))
@@ -156,7 +206,8 @@ def read(data: bytes) -> Document:
 
 def read_archive(archive: zipfile.ZipFile) -> Document:
     """Given a .docx already opened (and size-checked by readers.archive.open_zip), return its document."""
-    root = parse_xml(read_member(archive, _main_part(archive), "corrupt_docx"), "The .docx body", "corrupt_docx")
+    main = _main_part(archive)
+    root = parse_xml(read_member(archive, main, "corrupt_docx"), "The .docx body", "corrupt_docx")
     body = root.find(qn("w:body"))
     if body is None:
         raise ReadError("corrupt_docx", "The .docx has no document body; re-download the file or save it again "
@@ -164,22 +215,33 @@ def read_archive(archive: zipfile.ZipFile) -> Document:
     doc = Document(FORMAT)
     raw_lines: list[str] = []
     budget = GridBudget()
+    pictures: list[tuple[int, str, float | None]] = []
     for kind, element in _blocks(body, []):
         if kind == "p":
             raw = paragraph_text(element)
             raw_lines.append(raw)
             doc.blocks.append(Paragraph(raw.strip()))
+            pictures.extend((len(doc.blocks), rid, inches) for rid, inches in _pictures_of(element))
         else:
             doc.blocks.append(Table(rows=_grid(element, budget)))
-    doc.blocks = stitch_tables(doc.blocks)
+    from_text = None
     if not doc.tables:
         # Some exports type the tables as tab-separated paragraphs: read those as text.
         text = "\n".join(raw_lines)
         from_text = text_layout(text).read(text)
-        if not from_text.tables:
-            raise ReadError("no_tables", "The .docx holds no table; its statistics may be pasted as an image, "
-                            "which needs a person (OCR is not supported yet).")
         from_text.source_format = FORMAT
+    if pictures and not embedded.has_statistical_table(from_text.blocks if from_text else doc.blocks):
+        # The tables pasted as pictures: read them by OCR where they stand.
+        rels = _relationships(archive, main)
+        spliced = embedded.splice(doc.blocks, [(i, _picture_fetcher(archive, rels.get(rid)), inches)
+                                               for i, rid, inches in pictures])
+        if any(isinstance(b, Table) for b in spliced):
+            doc.blocks, from_text = spliced, None
+    doc.blocks = stitch_tables(doc.blocks)
+    if from_text is not None:
+        if not from_text.tables:
+            raise ReadError("no_tables", "The .docx holds no table, and no picture of one OCR could read; "
+                            "its statistics may be elsewhere, which needs a person.")
         return from_text
     doc.renumber_tables()
     return doc

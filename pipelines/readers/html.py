@@ -6,16 +6,24 @@ tables are data. `<br>` inside a cell is a line break of the cell's text. The pa
 charset is honoured (GBK pages are common); undeclared pages are decoded like text files.
 Spans are clamped and every grid position is counted against a bound (readers.spans): a page whose
 tables would exceed it is refused as `malformed`; a non-numeric span is 1, as browsers read it.
+A page whose text holds no table of numbers but shows pictures (`<img>`: a `data:` URI, or a file next
+to the page inside the raw folder; never a URL) has them read by OCR (readers.ocr.embedded).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import os
 import re
+import urllib.parse
+from pathlib import Path
 
 from lxml import etree
 
 from pipelines.document.model import Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers.encoding import decode_text, decoding_notes
+from pipelines.readers.ocr import embedded
 from pipelines.readers.spans import GridBudget, html_span
 from pipelines.readers.stitch import stitch_tables
 
@@ -147,8 +155,9 @@ def _is_furniture(el) -> bool:
         _FURNITURE.search(el.get("class", "")) or _FURNITURE.search(el.get("id", "")))
 
 
-def _walk(el, doc: Document, budget: GridBudget) -> None:
-    """Add an element's prose and data tables to the document, in order."""
+def _walk(el, doc: Document, budget: GridBudget, pictures: list) -> None:
+    """Add an element's prose and data tables to the document, in order; note its pictures (<img>, each
+    with the number of blocks before it) in `pictures`."""
     _paragraphs(el.text, doc)
     for child in el:
         if not isinstance(child.tag, str) or child.tag in _SKIP or _is_furniture(child):
@@ -157,36 +166,101 @@ def _walk(el, doc: Document, budget: GridBudget) -> None:
             for tr in _rows_of(child):
                 for td in tr:
                     if isinstance(td.tag, str) and td.tag in ("td", "th"):
-                        _walk(td, doc, budget)
+                        _walk(td, doc, budget, pictures)
         elif child.tag == "table":
             grid = _grid(child, budget)
             if any(c.text for row in grid for c in row):
                 doc.blocks.append(Table(rows=grid))
         elif _has_table(child):
-            _walk(child, doc, budget)
+            _walk(child, doc, budget, pictures)
         else:
             _paragraphs(_text(child), doc)
+            imgs = [child] if child.tag == "img" else list(child.iterdescendants("img"))
+            pictures.extend((len(doc.blocks), img) for img in imgs)
         _paragraphs(child.tail, doc)
 
 
-def read(data: bytes) -> Document:
+# A picture's bytes are read only up to this size (a report's table picture is well under 10 MB).
+MAX_PICTURE_BYTES = 50 * 1024 * 1024
+CSS_PX_PER_INCH = 96
+
+
+def _data_uri(src: str) -> bytes | None:
+    """The bytes of a `data:` URI (base64 or percent-encoded), or None when malformed or too large."""
+    head, sep, payload = src.partition(",")
+    if not sep or len(payload) > MAX_PICTURE_BYTES * 4 // 3 + 4:
+        return None
+    try:
+        if head.lower().endswith(";base64"):
+            return base64.b64decode("".join(payload.split()), validate=False)
+        return urllib.parse.unquote_to_bytes(payload)
+    except (ValueError, binascii.Error):
+        return None
+
+
+def _beside(src: str, base: Path | None, root: Path | None) -> bytes | None:
+    """The bytes of a picture named by a relative `src`: a file next to the page, inside the raw folder.
+    Never a URL (nothing is fetched), never a path that leaves the raw folder or passes a symbolic link."""
+    if base is None or root is None:
+        return None
+    parts = urllib.parse.urlsplit(src)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith(("/", "\\")):
+        return None
+    relative = Path(urllib.parse.unquote(parts.path))
+    if relative.is_absolute() or ".." in relative.parts:
+        return None
+    root = Path(os.path.abspath(root))
+    path = Path(os.path.abspath(base)) / relative
+    if not path.is_relative_to(root):
+        return None
+    step = root
+    for part in path.relative_to(root).parts:  # no link anywhere on the way (never followed)
+        step = step / part
+        if step.is_symlink():
+            return None
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_PICTURE_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _picture(img, base: Path | None, root: Path | None) -> tuple:
+    """An <img> as a picture to read: how to fetch its bytes, and the width it is shown at (inches)."""
+    src = (img.get("src") or "").strip()
+    width = (img.get("width") or "").strip().removesuffix("px")
+    inches = int(width) / CSS_PX_PER_INCH if width.isdigit() and int(width) > 0 else None
+    if src.lower().startswith("data:"):
+        return (lambda: _data_uri(src)), inches
+    return (lambda: _beside(src, base, root)), inches
+
+
+def read(data: bytes, base: Path | None = None, root: Path | None = None) -> Document:
+    """Given page bytes, return its document. `base` is the page's folder and `root` the raw folder: a
+    picture of a table the page shows (when its text holds none) is read by OCR from a `data:` URI, or
+    from a file next to the page inside the raw folder; without them, only from `data:` URIs."""
     text = decode_html(data)
     # lxml.etree's parser, not lxml.html's: the same tree without a Python class lookup per element
     # (a third of the reader's time); only generic element methods are used here.
     parser = etree.HTMLParser(no_network=True, huge_tree=False)
     try:
-        root = etree.fromstring(text, parser=parser)
+        tree = etree.fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ReadError("not_a_report", f"The page cannot be parsed as HTML ({exc}).") from exc
-    if root is None:
+    if tree is None:
         raise ReadError("not_a_report", "The page holds no HTML elements.")
     if any("depth" in e.message.lower() for e in parser.error_log):
         # libxml2 stops at its nesting limit and keeps what came before: refuse rather than lose the rest.
         raise ReadError("too_deep", "The page nests elements deeper than the HTML parser allows (256 levels); "
                         "no report page does. Check that it is a report.")
-    body = root.find("body")
+    body = tree.find("body")
     doc = Document(FORMAT, notes=decoding_notes(text))
-    _walk(body if body is not None else root, doc, GridBudget())
+    pictures: list = []
+    _walk(body if body is not None else tree, doc, GridBudget(), pictures)
+    if pictures and not embedded.has_statistical_table(doc.blocks):
+        # The tables shown as pictures: read them by OCR where they stand.
+        doc.blocks = embedded.splice(doc.blocks, [(i, *_picture(img, base, root)) for i, img in pictures])
     doc.blocks = stitch_tables(doc.blocks)
     doc.renumber_tables()
     return doc

@@ -9,7 +9,9 @@
 * A PDF with no ruled table has its tables rebuilt from the words' positions (pdf_unruled).
 * Fonts without a Unicode map extract as `(cid:NNN)`: the text is then taken from PDFium
   (pypdfium2); when that cannot decode it either, the file is quarantined `undecodable_pdf_text`.
-* No text layer at all: `scanned_pdf` (OCR is a later step). A user password: `encrypted_pdf`.
+* Pages without a text layer (a scan, or the scanned pages of a mixed PDF) are read by OCR (readers.ocr):
+  their tables cell by cell from the ruling lines, their text line by line. The document's format is
+  then `pdf_ocr` when its tables came from OCR. A user password: `encrypted_pdf`.
 * Damage the PDF libraries trip over (pdfminer, pdfplumber and PDFium parse the file's objects lazily,
   page by page, and raise whatever their code meets: TypeError, IndexError, PdfiumError…) is
   `corrupt_pdf`; an exception raised in this project's own code stays a crash, to be fixed.
@@ -34,6 +36,7 @@ from pipelines.readers.lines import PAGE_NUMBER
 from pipelines.readers.stitch import stitch_tables
 
 FORMAT = "pdf"
+OCR_FORMAT = "pdf_ocr"
 CID = re.compile(r"\(cid:\d+\)")
 # Share of a page's height at the top and bottom where running headers and footers live.
 MARGIN_SHARE = 0.08
@@ -177,26 +180,60 @@ def read(data: bytes) -> Document:
         _close(pdf)
 
 
+# A page with fewer characters than this, drawn over a picture covering most of it, is a scan with a
+# stamped page number or a note added as text: its content is in the picture.
+MIN_TEXT_CHARS = 20
+SCAN_IMAGE_SHARE = 0.5
+
+
+def _has_text(page) -> bool:
+    """A page with a text layer: characters that are not white space (a scan has none, or a few over a
+    picture of the whole page)."""
+    chars = sum(1 for ch in page.chars if ch["text"].strip())
+    if chars >= MIN_TEXT_CHARS or not chars:
+        return chars > 0
+    area = float(page.width) * float(page.height)
+    return not any((img["x1"] - img["x0"]) * (img["bottom"] - img["top"]) >= SCAN_IMAGE_SHARE * area
+                   for img in page.images)
+
+
+def _ocr_pages(data: bytes, indices: list[int]) -> dict:
+    """What OCR reads on the pages without text (none: no OCR, not even its engine loaded)."""
+    if not indices:
+        return {}
+    from pipelines.readers.ocr import load
+
+    try:
+        return load("scanned").read_pages(data, indices)
+    except ReadError as exc:
+        exc.source_format = OCR_FORMAT
+        raise
+
+
 def _read(pdf, data: bytes) -> Document:
     pages = list(pdf.pages)
     if len(pages) > MAX_PAGES:
         raise ReadError("too_large", f"The PDF has {len(pages):,} pages; a yearly report has a few dozen "
                         f"(limit {MAX_PAGES}). Check that it is a report, not a compilation.")
-    if not any(page.chars for page in pages):
-        raise ReadError("scanned_pdf", "The PDF has no text layer (a scan); OCR is not supported yet, "
-                        "so the file waits in quarantine.")
+    texts = [_has_text(page) for page in pages]
+    scanned = [i for i, has in enumerate(texts) if not has]
     # pdfminer gives a glyph without a Unicode mapping the text "(cid:NNN)".
-    sample = "".join(ch["text"] for page in pages[:3] for ch in page.chars)
-    if "(cid:" in sample or not _decodes(sample):
+    sample = "".join(ch["text"] for page in [p for p, has in zip(pages, texts, strict=True) if has][:3]
+                     for ch in page.chars)
+    if sample and ("(cid:" in sample or not _decodes(sample)):
         text = _pdfium_text(data)
         if not _decodes(text):
             raise ReadError("undecodable_pdf_text", "The PDF's fonts carry no Unicode map and no text "
                             "backend could decode them; the file needs OCR or a better copy.")
         return _from_text(text)
-    page_items = [_page_items(page) for page in pages]
+    ocr = _ocr_pages(data, scanned)
+    page_items = [_page_items(page) if has else ocr[i].items for i, (page, has) in enumerate(zip(pages, texts, strict=True))]
     unruled = not any(isinstance(item, Table) for items in page_items for _, item in items)
     if unruled:  # tables drawn without rules: rebuild them from the words' positions
-        page_items = [pdf_unruled.page_items(page) for page in pages]
+        page_items = [pdf_unruled.page_items(page) if has else ocr[i].unruled_items()
+                      for i, (page, has) in enumerate(zip(pages, texts, strict=True))]
+    from_ocr = any(isinstance(item, Table) for i in scanned for _, item in page_items[i])
+    from_text = any(isinstance(item, Table) for i, has in enumerate(texts) if has for _, item in page_items[i])
     margins = [[(top, 0.0, item) for top, item in items if isinstance(item, str)
                 and (top < page.height * MARGIN_SHARE or top > page.height * (1 - MARGIN_SHARE))]
                for page, items in zip(pages, page_items, strict=True)]
@@ -208,7 +245,8 @@ def _read(pdf, data: bytes) -> Document:
                 blocks.append(item)
             elif item not in running and not PAGE_NUMBER.match(item):
                 blocks.append(Paragraph(item.strip()))
-    doc = Document(FORMAT, stitch_tables(blocks))
+    ocr_format = from_ocr or (scanned and not from_text)
+    doc = Document(OCR_FORMAT if ocr_format else FORMAT, stitch_tables(blocks))
     if unruled:
         doc.notes.append("pdf_tables_without_rules")
     doc.renumber_tables()

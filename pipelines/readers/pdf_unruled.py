@@ -102,6 +102,13 @@ def _extent(words: list[dict], page_no: int) -> tuple[int, float, float, float, 
             max(w["bottom"] for w in words))
 
 
+def _confidence(words: list[dict]) -> float | None:
+    """The confidence of a cell made of words read by OCR (they carry the engine's `score`): the lowest
+    of theirs; None for words from a text layer, and for no words."""
+    scores = [w["score"] for w in words if w.get("score") is not None]
+    return min(scores) if scores else None
+
+
 def _rows(lines: list[_Line], r0: int, page_no: int = 0) -> list[list[Cell]] | None:
     """Given the lines of one block, return its grid rows (numbered from r0), or None without numbers."""
     numbers = [w for line in lines for w in line.words if _is_number(w)]
@@ -145,7 +152,7 @@ def _rows(lines: list[_Line], r0: int, page_no: int = 0) -> list[list[Cell]] | N
     for i, row in enumerate(rows):
         r = r0 + i
         label = "".join(w["text"] for w in sorted(row.label, key=lambda w: (round(w["x0"] / 4), w["top"])))
-        cells = [Cell(label, r, 0, box=_extent(row.label, page_no))] if has_labels else []
+        cells = [Cell(label, r, 0, box=_extent(row.label, page_no), confidence=_confidence(row.label))] if has_labels else []
         by_column: dict[int, list[dict]] = {}
         for w in row.values:
             center = (w["x0"] + w["x1"]) / 2
@@ -154,7 +161,8 @@ def _rows(lines: list[_Line], r0: int, page_no: int = 0) -> list[list[Cell]] | N
         if row.numeric or by_column:
             for c in range(len(columns)):
                 words = sorted(by_column.get(c, []), key=lambda w: (w["top"], w["x0"]))
-                cells.append(Cell("\n".join(w["text"] for w in words), r, c + 1, box=_extent(words, page_no)))
+                cells.append(Cell("\n".join(w["text"] for w in words), r, c + 1, box=_extent(words, page_no),
+                                  confidence=_confidence(words)))
         grid.append(cells)
     return grid
 
@@ -165,7 +173,8 @@ def _table(lines: list[_Line], page_no: int = 0) -> Table | None:
     for segment in _segments(lines):
         rows = _rows(segment, len(grid), page_no)
         if rows is None:
-            grid.extend([Cell(line.text, len(grid) + i, 0, box=_extent(line.words, page_no))]
+            grid.extend([Cell(line.text, len(grid) + i, 0, box=_extent(line.words, page_no),
+                              confidence=_confidence(line.words))]
                         for i, line in enumerate(segment))
         else:
             grid.extend(rows)
@@ -177,8 +186,13 @@ def _table(lines: list[_Line], page_no: int = 0) -> Table | None:
 
 def page_items(page) -> list[tuple[float, object]]:
     """Given a page without ruled tables, return (top, Table | line text) in reading order."""
-    page_no = page.page_number - 1
     words = page.extract_words(x_tolerance=1.5, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False)
+    return items_from_words(words, page.page_number - 1)
+
+
+def items_from_words(words: list[dict], page_no: int) -> list[tuple[float, object]]:
+    """Given a page's words (pdfplumber-style dicts: text, x0, x1, top, bottom in points; the OCR reader
+    gives the boxes it read), return (top, Table | line text) in reading order."""
     items: list[tuple[float, object]] = []
     region: list[_Line] = []
 

@@ -51,6 +51,10 @@ def _fact_columns(coords: list[Column], value_type: str) -> tuple[Column, ...]:
         Column("row_label", "VARCHAR", "the row label as found in the source", extension=True),
         Column("column_label", "VARCHAR", "the column header as found in the source, where it had one",
                extension=True),
+        Column("ocr_confidence", "DOUBLE", "the OCR engine's confidence (0–1) in the cell's text, for cells read "
+               "from an image (scanned PDF, picture of a table); NULL for text that was in the file. Below 0.90 "
+               "(ingest.parse.OCR_MIN_CONFIDENCE) the report needs review (flag ocr_low_confidence)",
+               extension=True),
         # A reviewer's correction (corrections table) changes value and cell_state; what was read stays here.
         Column("read_value", value_type, "the number the reader read, kept when a reviewer's correction changed "
                "value or cell_state (see correction_source); NULL when the cell is as read", extension=True),
@@ -405,6 +409,7 @@ FACT_TABLES = (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS)
 _POLARS_TYPES = {
     "VARCHAR": pl.String, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "BOOLEAN": pl.Boolean, "DATE": pl.Date,
     "TIMESTAMP": pl.Datetime("us"), "DECIMAL(24,6)": pl.Decimal(24, 6), "VARCHAR[]": pl.List(pl.String),
+    "DOUBLE": pl.Float64,
 }
 
 

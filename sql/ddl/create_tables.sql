@@ -136,6 +136,7 @@ create table if not exists fact_proactive (
     src_cell INTEGER,
     row_label VARCHAR,
     column_label VARCHAR,
+    ocr_confidence DOUBLE,
     read_value DECIMAL(24,6),
     read_state VARCHAR,
     correction_reason VARCHAR,
@@ -157,6 +158,7 @@ comment on column fact_proactive.src_row is 'row of the source table (0-based); 
 comment on column fact_proactive.src_cell is 'cell ordinal within the source row (or stream), 0-based';
 comment on column fact_proactive.row_label is 'the row label as found in the source';
 comment on column fact_proactive.column_label is 'the column header as found in the source, where it had one';
+comment on column fact_proactive.ocr_confidence is 'the OCR engine''s confidence (0–1) in the cell''s text, for cells read from an image (scanned PDF, picture of a table); NULL for text that was in the file. Below 0.90 (ingest.parse.OCR_MIN_CONFIDENCE) the report needs review (flag ocr_low_confidence)';
 comment on column fact_proactive.read_value is 'the number the reader read, kept when a reviewer''s correction changed value or cell_state (see correction_source); NULL when the cell is as read';
 comment on column fact_proactive.read_state is 'the cell_state the reader gave, when a correction changed it; NULL when the cell is as read';
 comment on column fact_proactive.correction_reason is 'why a reviewer corrected the cell (the correction''s reason); NULL when value and cell_state are as read';
@@ -176,6 +178,7 @@ create table if not exists fact_applications (
     src_cell INTEGER,
     row_label VARCHAR,
     column_label VARCHAR,
+    ocr_confidence DOUBLE,
     read_value BIGINT,
     read_state VARCHAR,
     correction_reason VARCHAR,
@@ -195,6 +198,7 @@ comment on column fact_applications.src_row is 'row of the source table (0-based
 comment on column fact_applications.src_cell is 'cell ordinal within the source row (or stream), 0-based';
 comment on column fact_applications.row_label is 'the row label as found in the source';
 comment on column fact_applications.column_label is 'the column header as found in the source, where it had one';
+comment on column fact_applications.ocr_confidence is 'the OCR engine''s confidence (0–1) in the cell''s text, for cells read from an image (scanned PDF, picture of a table); NULL for text that was in the file. Below 0.90 (ingest.parse.OCR_MIN_CONFIDENCE) the report needs review (flag ocr_low_confidence)';
 comment on column fact_applications.read_value is 'the number the reader read, kept when a reviewer''s correction changed value or cell_state (see correction_source); NULL when the cell is as read';
 comment on column fact_applications.read_state is 'the cell_state the reader gave, when a correction changed it; NULL when the cell is as read';
 comment on column fact_applications.correction_reason is 'why a reviewer corrected the cell (the correction''s reason); NULL when value and cell_state are as read';
@@ -214,6 +218,7 @@ create table if not exists fact_appeals (
     src_cell INTEGER,
     row_label VARCHAR,
     column_label VARCHAR,
+    ocr_confidence DOUBLE,
     read_value BIGINT,
     read_state VARCHAR,
     correction_reason VARCHAR,
@@ -233,6 +238,7 @@ comment on column fact_appeals.src_row is 'row of the source table (0-based); NU
 comment on column fact_appeals.src_cell is 'cell ordinal within the source row (or stream), 0-based';
 comment on column fact_appeals.row_label is 'the row label as found in the source';
 comment on column fact_appeals.column_label is 'the column header as found in the source, where it had one';
+comment on column fact_appeals.ocr_confidence is 'the OCR engine''s confidence (0–1) in the cell''s text, for cells read from an image (scanned PDF, picture of a table); NULL for text that was in the file. Below 0.90 (ingest.parse.OCR_MIN_CONFIDENCE) the report needs review (flag ocr_low_confidence)';
 comment on column fact_appeals.read_value is 'the number the reader read, kept when a reviewer''s correction changed value or cell_state (see correction_source); NULL when the cell is as read';
 comment on column fact_appeals.read_state is 'the cell_state the reader gave, when a correction changed it; NULL when the cell is as read';
 comment on column fact_appeals.correction_reason is 'why a reviewer corrected the cell (the correction''s reason); NULL when value and cell_state are as read';

@@ -12,7 +12,7 @@ reasons as (
         r.report_id,
         list_distinct(list_concat(
             list_filter(coalesce(r.flags, []), lambda f: regexp_matches(
-                f, '^(layout_uncertain|label_ambiguous|agency_unresolved|year_unresolved|tables_missing|pdf_tables_without_rules|decoded_with_replacements)'
+                f, '^(layout_uncertain|label_ambiguous|agency_unresolved|year_unresolved|tables_missing|pdf_tables_without_rules|decoded_with_replacements|ocr_low_confidence)'
             )),
             coalesce(c.checks, [])
         )) as why

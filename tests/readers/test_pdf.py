@@ -36,7 +36,6 @@ def test_pdf_metadata_and_running_headers():
 
 @pytest.mark.parametrize("name,code", [
     ("encrypted", "encrypted_pdf"),
-    ("scanned", "scanned_pdf"),
     ("no_unicode_map", "undecodable_pdf_text"),
 ])
 def test_unreadable_pdfs_get_a_stable_code(name, code):

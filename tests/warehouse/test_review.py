@@ -375,3 +375,20 @@ document.getElementById('f').addEventListener('load', () => {
     image = Image.open(shot)
     assert image.size == (1400, 3000) and _has_ink(image.convert("RGB"))
     assert len(_colours(image)) > 50, "text, tables and pictures: not a blank or one-colour page"
+
+
+def test_only_the_reports_shown_in_full_are_loaded_in_full(warehouse, tmp_path):
+    """A warehouse with thousands to review lists them all but holds the cells of the first `limit` only
+    (20,000 reports: 2.3 GB and 210 s when every one was loaded)."""
+    raw, db = warehouse
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        everyone = load_reviews(con, limit=None)
+        first_two = load_reviews(con, limit=2)
+        page = write_review(con, raw, tmp_path / "two.html", limit=2).read_text(encoding="utf-8")
+    finally:
+        con.close()
+    assert [r.row["report_id"] for r in first_two] == [r.row["report_id"] for r in everyone] and len(everyone) > 2
+    assert all(r.facts for r in first_two[:2]) and not any(r.facts or r.checks for r in first_two[2:])
+    assert page.count('<section class="report"') == 2
+    assert all(r.row["source_path"] in page for r in everyone)  # every one listed by name

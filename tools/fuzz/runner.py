@@ -253,7 +253,8 @@ class Runner:
         self.next_id = 0
 
     def _limits(self, seconds: float) -> Limits:
-        return Limits(seconds_per_file=seconds, memory_bytes=self.memory_mb * 2**20)
+        # The same time for every file: a fuzzed PDF that turns slow is a finding, OCR or not.
+        return Limits(seconds_per_file=seconds, memory_bytes=self.memory_mb * 2**20, ocr_seconds_per_file=seconds)
 
     def __enter__(self) -> Runner:
         return self
