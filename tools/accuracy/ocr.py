@@ -29,7 +29,7 @@ from tools.accuracy.real import CORPUS, Document, load_corpus, outcome_table, re
 
 # Two reports per form, from different agencies and layouts, none of the held-out sources.
 DEFAULT_SLUGS = ("fujian-pingtan-czj-2021-txt", "fujian-pingtan-gwhbgs-2020-txt", "hebei-xiongxian-2019-full")
-DPIS = (150, 200, 300)
+DPIS = (200, 300)  # 150 on request (--dpi): table structure is not reliable there (RESULTS.md)
 RANDOM_SEED = 7
 SCAN_SEED = 11
 
