@@ -89,6 +89,15 @@ def seal_only(rgb: np.ndarray, grey: np.ndarray, paper: float) -> np.ndarray:
     return seal_red(rgb) & (grey >= paper * SEAL_PRINT_SHARE)
 
 
+_LOOSE_SPACE = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
+
+
+def tidy(text: str) -> str:
+    """Given a read, return it without the spaces the engine puts between hanzi or punctuation (it reads
+    `5.属` as `5 属`, a gap in a heading as a space); a space between Latin letters or digits stays."""
+    return _LOOSE_SPACE.sub("", text.strip())
+
+
 def squeeze(text: str) -> str:
     """Given a read, return it NFKC-normalised without whitespace (fullwidth digits become digits)."""
     return "".join(unicodedata.normalize("NFKC", text).split())
@@ -246,7 +255,7 @@ def judge(ink: CellInk, reads: list[Read], numeric_column: bool) -> tuple[str, f
     doubts = set(ink.doubts)
     if not ink.has_ink:  # a blank cell: sure of it, unless a seal lies over it
         return "", (DOUBT_FACTOR if doubts else 1.0), doubts
-    texts = [r.text.strip() for r in reads]
+    texts = [tidy(r.text) for r in reads]
     text = "\n".join(t for t in texts if t)
     score = min(r.score for r in reads)
     if not text:

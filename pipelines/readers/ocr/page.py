@@ -281,7 +281,7 @@ def _words(up: raster.Upright, grids: list[grid.Grid], px_per_pt: float, scores:
     recognised = engine.recognize(crops)
     scores.extend(_scores_of_text(recognised))
     for q, read in zip(kept, recognised, strict=True):
-        text = read.text.strip()
+        text = cells.tidy(read.text)
         if not text or read.score < MIN_LINE_SCORE:
             continue
         x0, top, x1, bottom = (float(v) / px_per_pt for v in (q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max()))
@@ -309,8 +309,9 @@ def _snap_lines(words: list[dict]) -> list[dict]:
 
 
 def line_items(words: list[dict]) -> list[tuple[float, str]]:
-    """Given snapped words, return one (top, text) per line: words left to right, a space where they
-    stand apart by more than a character."""
+    """Given snapped words, return one (top, text) per line: words left to right, a space between two
+    that stand apart by more than a character where both sides are Latin letters or digits (hanzi take
+    none: a running header the detector cut in two places reads the same on every page)."""
     items: list[tuple[float, str]] = []
     current: list[dict] = []
     for w in [*words, None]:
@@ -318,7 +319,8 @@ def line_items(words: list[dict]) -> list[tuple[float, str]]:
             height = current[0]["bottom"] - current[0]["top"]
             text = current[0]["text"]
             for a, b in pairwise(current):
-                text += (" " if b["x0"] - a["x1"] > height else "") + b["text"]
+                apart = b["x0"] - a["x1"] > height and text[-1:].isascii() and b["text"][:1].isascii()
+                text += (" " if apart else "") + b["text"]
             items.append((current[0]["top"], text))
             current = []
         if w is not None:
