@@ -35,7 +35,8 @@ LABELS = sorted({label for form in FORMS for table in form.tables for block in t
                 | {s for form in FORMS for table in form.tables for s in table.starts})
 # Known quarantine codes; parser_crash would mean an exception escaped a reader or the interpreter.
 CODES = {"empty_file", "not_a_report", "corrupt_docx", "no_tables", "encrypted_pdf", "scanned_pdf", "corrupt_pdf",
-         "undecodable_text", "undecodable_pdf_text", "too_large", "too_deep", "bad_sidecar", "malformed"}
+         "undecodable_text", "undecodable_pdf_text", "too_large", "too_deep", "bad_sidecar", "malformed",
+         "needs_ocr_engine", "corrupt_image"}
 
 _SPACED = re.compile(r"\d\s+\d")
 cell_texts = st.one_of(

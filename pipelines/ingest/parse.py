@@ -26,7 +26,7 @@ from pipelines.warehouse.schema import FACT_TABLES, polars_schema
 SIDECAR_SUFFIX = ".meta.json"
 # Bump when a reader or the interpreter learns to read files it quarantined before: quarantined
 # files are parsed again by the next run.
-PARSER_VERSION = "2026.12.1"
+PARSER_VERSION = "2026.12.2"
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
 

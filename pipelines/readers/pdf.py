@@ -1,4 +1,7 @@
-"""PDF files (pdfplumber): ruled tables from the page's lines, prose around them, pages joined.
+"""PDF files: ruled tables from the page's lines, prose around them, pages joined.
+
+Pages are parsed by PDFium (pdf_pages: characters, rules and images in pdfplumber's shape) and tables
+built by pdfplumber's grid algorithm over them; pdfminer, five times slower, is not used.
 
 * Tables come from the ruling lines; a merged cell's text sits at its first grid position and the
   positions it covers are `merged`. Text that runs vertically or with spaces between characters
@@ -7,32 +10,28 @@
 * Page headers, footers and page numbers (lines repeated at the top or bottom of most pages,
   `- 4 -`, `第 3 页`) are removed.
 * A PDF with no ruled table has its tables rebuilt from the words' positions (pdf_unruled).
-* Fonts without a Unicode map extract as `(cid:NNN)`: the text is then taken from PDFium
-  (pypdfium2); when that cannot decode it either, the file is quarantined `undecodable_pdf_text`.
+* Glyphs whose font maps them to no Unicode (no ToUnicode map, and none PDFium can derive from the
+  embedded font) read `\ufffd`: past 5% of the first pages' text, or text without any Chinese, the
+  file is quarantined `undecodable_pdf_text` (it needs OCR or a better copy).
 * Pages without a text layer (a scan, or the scanned pages of a mixed PDF) are read by OCR (readers.ocr):
   their tables cell by cell from the ruling lines, their text line by line. The document's format is
   then `pdf_ocr` when its tables came from OCR. A user password: `encrypted_pdf`.
-* Damage the PDF libraries trip over (pdfminer, pdfplumber and PDFium parse the file's objects lazily,
-  page by page, and raise whatever their code meets: TypeError, IndexError, PdfiumError…) is
-  `corrupt_pdf`; an exception raised in this project's own code stays a crash, to be fixed.
+* A file PDFium cannot load, or a page it cannot load, is `corrupt_pdf`. Damage the libraries trip
+  over later (pdfplumber's geometry on absurd coordinates…) is `corrupt_pdf` too; an exception raised
+  in this project's own code stays a crash, to be fixed.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from collections import Counter
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.psparser import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2 as pdfium
 
 from pipelines.document.model import Block, Cell, Document, Paragraph, ReadError, Table
-from pipelines.readers import pdf_text, pdf_unruled
+from pipelines.readers import pdf_unruled
 from pipelines.readers.lines import PAGE_NUMBER
+from pipelines.readers.pdf_pages import Page, read_page
 from pipelines.readers.stitch import stitch_tables
 
 FORMAT = "pdf"
@@ -46,11 +45,11 @@ MAX_CID_SHARE = 0.05
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _table_rows(table, page_no: int) -> list[list[Cell]]:
-    """Given a pdfplumber table and its page (0-based), return its grid rows, each cell with its box."""
+def _table_rows(table, page: Page) -> list[list[Cell]]:
+    """Given a pdfplumber table and its page, return its grid rows, each cell with its box."""
     rows = []
-    # extract() walks table.rows cell by cell: a None text where the row has no cell (a merged position)
-    for r, (texts, row) in enumerate(zip(table.extract(), table.rows, strict=True)):
+    page_no = page.page_number - 1
+    for r, (texts, row) in enumerate(zip(page.table_texts(table), table.rows, strict=True)):
         rows.append([Cell("", r, c, merged=True) if text is None else Cell(text, r, c, box=(page_no, *box))
                      for c, (text, box) in enumerate(zip(texts, row.cells, strict=True))])
     return rows
@@ -61,13 +60,13 @@ def _inside(line: dict, boxes: list[tuple]) -> bool:
     return any(top - 1 <= mid <= bottom + 1 for _, top, _, bottom in boxes)
 
 
-def _page_items(page) -> list[tuple[float, Block | str]]:
+def _page_items(page: Page) -> list[tuple[float, Block | str]]:
     """Given a page, return (top, block-or-line) for its tables and the text lines outside them."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
     page_no = page.page_number - 1
     items: list[tuple[float, Block | str]] = [
-        (t.bbox[1], Table(rows=_table_rows(t, page_no), regions=[(page_no, tuple(t.bbox))])) for t in tables]
+        (t.bbox[1], Table(rows=_table_rows(t, page), regions=[(page_no, tuple(t.bbox))])) for t in tables]
     for line in page.extract_text_lines():
         if not _inside(line, boxes):
             items.append((line["top"], line["text"]))
@@ -88,42 +87,18 @@ def _running_lines(pages_lines: list[list[tuple[float, float, str]]]) -> set[str
 MAX_PAGES = 300
 
 
-def _open(data: bytes):
+# PDFium's load errors (FPDF_GetLastError)
+_PASSWORD_ERROR = 4
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
     try:
-        return pdfplumber.open(io.BytesIO(data))
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args else exc
-        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == _PASSWORD_ERROR:
             raise ReadError("encrypted_pdf", "The PDF is protected by a password; ask the publisher for an "
                             "open copy or add the decrypted file.") from exc
-        raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(cause).__name__}); "
-                        "re-download it.") from exc
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise ReadError("encrypted_pdf", "The PDF is protected by a password; ask the publisher for an open "
-                        "copy or add the decrypted file.") from exc
-    except (PDFSyntaxError, PSException) as exc:
-        raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(exc).__name__}); "
-                        "re-download it.") from exc
-    except Exception as exc:
-        if not _raised_by_pdf_library(exc):
-            raise
-        raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(exc).__name__}); "
-                        "re-download it.") from exc
-
-
-def _pdfium_text(data: bytes) -> str:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise ReadError("corrupt_pdf", f"The PDF is damaged ({exc}); re-download it.") from exc
-    try:
-        return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    except pdfium.PdfiumError as exc:  # a page PDFium cannot load
-        raise ReadError("corrupt_pdf", f"The PDF is damaged ({exc}); re-download it.") from exc
-    finally:
-        pdf.close()
+        raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({exc}); re-download it.") from exc
 
 
 def _decodes(text: str) -> bool:
@@ -134,15 +109,9 @@ def _decodes(text: str) -> bool:
     return bool(CJK.search(text)) and bad / max(1, len(text)) < MAX_CID_SHARE
 
 
-def _from_text(text: str) -> Document:
-    doc = pdf_text.read(text)
-    doc.source_format = FORMAT
-    return doc
-
-
 # Where an exception comes from decides what it means: raised inside these libraries while they parse
 # the file's objects, the file is damaged; raised in this project's code, it is a bug.
-_PDF_LIBRARIES = ("pdfminer", "pdfplumber", "pypdfium2", "pypdfium2_raw")
+_PDF_LIBRARIES = ("pdfplumber", "pypdfium2", "pypdfium2_raw")
 
 
 def _raised_by_pdf_library(exc: BaseException) -> bool:
@@ -157,13 +126,6 @@ def _raised_by_pdf_library(exc: BaseException) -> bool:
     return owner in _PDF_LIBRARIES
 
 
-def _close(pdf) -> None:
-    """pdfplumber's close() walks the pages again: on a damaged page tree it raises what reading raised
-    (and would replace the ReadError already said); the file's bytes are in memory, nothing leaks."""
-    with contextlib.suppress(Exception):
-        pdf.close()
-
-
 def read(data: bytes) -> Document:
     """Given PDF bytes, return its document; raise ReadError with a ledger code when impossible."""
     pdf = _open(data)
@@ -171,13 +133,15 @@ def read(data: bytes) -> Document:
         return _read(pdf, data)
     except (ReadError, MemoryError):
         raise
+    except pdfium.PdfiumError as exc:  # a page PDFium cannot load
+        raise ReadError("corrupt_pdf", f"The PDF is damaged ({exc}); re-download it.") from exc
     except Exception as exc:
         if not _raised_by_pdf_library(exc):
             raise
         raise ReadError("corrupt_pdf", f"The PDF is damaged or truncated ({type(exc).__name__}: "
                         f"{str(exc)[:200]}); re-download it.") from exc
     finally:
-        _close(pdf)
+        pdf.close()
 
 
 # A page with fewer characters than this, drawn over a picture covering most of it, is a scan with a
@@ -186,7 +150,7 @@ MIN_TEXT_CHARS = 20
 SCAN_IMAGE_SHARE = 0.5
 
 
-def _has_text(page) -> bool:
+def _has_text(page: Page) -> bool:
     """A page with a text layer: characters that are not white space (a scan has none, or a few over a
     picture of the whole page)."""
     chars = sum(1 for ch in page.chars if ch["text"].strip())
@@ -210,33 +174,58 @@ def _ocr_pages(data: bytes, indices: list[int]) -> dict:
         raise
 
 
-def _read(pdf, data: bytes) -> Document:
-    pages = list(pdf.pages)
-    if len(pages) > MAX_PAGES:
-        raise ReadError("too_large", f"The PDF has {len(pages):,} pages; a yearly report has a few dozen "
+# Decodability is judged on the text of the first pages that have text.
+SAMPLE_PAGES = 3
+
+
+def _undecodable() -> ReadError:
+    return ReadError("undecodable_pdf_text", "The PDF's fonts carry no Unicode map and PDFium could not "
+                     "derive one from the embedded fonts; the file needs OCR or a better copy.")
+
+
+def _read(pdf: pdfium.PdfDocument, data: bytes) -> Document:
+    n_pages = len(pdf)
+    if n_pages > MAX_PAGES:
+        raise ReadError("too_large", f"The PDF has {n_pages:,} pages; a yearly report has a few dozen "
                         f"(limit {MAX_PAGES}). Check that it is a report, not a compilation.")
-    texts = [_has_text(page) for page in pages]
-    scanned = [i for i, has in enumerate(texts) if not has]
-    # pdfminer gives a glyph without a Unicode mapping the text "(cid:NNN)".
-    sample = "".join(ch["text"] for page in [p for p, has in zip(pages, texts, strict=True) if has][:3]
-                     for ch in page.chars)
-    if sample and ("(cid:" in sample or not _decodes(sample)):
-        text = _pdfium_text(data)
-        if not _decodes(text):
-            raise ReadError("undecodable_pdf_text", "The PDF's fonts carry no Unicode map and no text "
-                            "backend could decode them; the file needs OCR or a better copy.")
-        return _from_text(text)
+    # One page at a time: its characters are dropped once its items are built.
+    heights: list[float] = []
+    page_items: list[list[tuple[float, Block | str]]] = []
+    scanned: list[int] = []
+    sample: list[str] = []
+    for i in range(n_pages):
+        page = read_page(pdf, i)
+        heights.append(page.height)
+        if not _has_text(page):
+            scanned.append(i)
+            page_items.append([])
+            continue
+        if len(sample) < SAMPLE_PAGES:
+            sample.append("".join(ch["text"] for ch in page.chars))
+            if len(sample) == SAMPLE_PAGES and not _decodes("".join(sample)):
+                raise _undecodable()
+        page_items.append(_page_items(page))
+    if sample and not _decodes("".join(sample)):
+        raise _undecodable()
     ocr = _ocr_pages(data, scanned)
-    page_items = [_page_items(page) if has else ocr[i].items for i, (page, has) in enumerate(zip(pages, texts, strict=True))]
+    for i in scanned:
+        page_items[i] = ocr[i].items
     unruled = not any(isinstance(item, Table) for items in page_items for _, item in items)
     if unruled:  # tables drawn without rules: rebuild them from the words' positions
-        page_items = [pdf_unruled.page_items(page) if has else ocr[i].unruled_items()
-                      for i, (page, has) in enumerate(zip(pages, texts, strict=True))]
+        page_items = [ocr[i].unruled_items() if i in ocr else pdf_unruled.page_items(read_page(pdf, i))
+                      for i in range(n_pages)]
+    return _document(page_items, heights, scanned, unruled)
+
+
+def _document(page_items: list[list[tuple[float, Block | str]]], heights: list[float], scanned: list[int],
+              unruled: bool) -> Document:
+    """The pages' items joined: running headers and page numbers out, tables stitched over pages."""
     from_ocr = any(isinstance(item, Table) for i in scanned for _, item in page_items[i])
-    from_text = any(isinstance(item, Table) for i, has in enumerate(texts) if has for _, item in page_items[i])
+    from_text = any(isinstance(item, Table) for i, items in enumerate(page_items) if i not in scanned
+                    for _, item in items)
     margins = [[(top, 0.0, item) for top, item in items if isinstance(item, str)
-                and (top < page.height * MARGIN_SHARE or top > page.height * (1 - MARGIN_SHARE))]
-               for page, items in zip(pages, page_items, strict=True)]
+                and (top < height * MARGIN_SHARE or top > height * (1 - MARGIN_SHARE))]
+               for height, items in zip(heights, page_items, strict=True)]
     running = _running_lines(margins)
     blocks: list[Block] = []
     for items in page_items:

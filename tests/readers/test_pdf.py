@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pdfplumber
+import pypdfium2 as pdfium
 import pytest
 
 from pipelines.extract.metadata import extract
-from pipelines.readers import ReadError, read_document
-from pipelines.readers import pdf as pdf_reader
+from pipelines.readers import ReadError, pdf_pages, read_document
 from tests.conftest import SAMPLE_STEMS
 from tests.readers.formats import facts, truth
+from tests.readers.minimal_pdf import report_page
 
 PDF_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "pdf"
 
@@ -51,14 +54,53 @@ def test_truncated_pdf_is_corrupt():
     assert err.value.code in ("corrupt_pdf", "scanned_pdf")
 
 
-def test_cid_text_decoded_by_the_second_backend(monkeypatch):
-    decoded = (PDF_DIR.parent.parent.parent / "data" / "raw" / "003_4a81d0f783bbd2ce.txt").read_text(encoding="utf-8")
-    from tests import layouts
+def test_cid_font_without_unicode_map_reads_through_its_predefined_cmap():
+    """STSong-Light with UniGB-UCS2-H, neither embedded nor mapped by a ToUnicode: PDFium decodes it from
+    the CMap, as older Chinese PDF tools wrote them (pdfminer could too; nothing falls back to it)."""
+    doc = read_document(report_page())
+    assert doc.paragraphs[0] == "平潭综合实验区财政金融局2021年政府信息公开工作年度报告"
+    assert [[c.text for c in row] for row in doc.tables[0].rows] == [
+        ["项目", "本年新收", "上年结转"], ["收到申请数", "12", "3"], ["予以公开", "7", "0"]]
 
-    text = layouts.pdf_like(read_document(decoded.encode()))
-    monkeypatch.setattr(pdf_reader, "_pdfium_text", lambda data: text)
-    got = facts(pdf_bytes("no_unicode_map"), with_raw=False)
-    assert got == truth("003_4a81d0f783bbd2ce", with_raw=False)
+
+def _plumber_tables(page) -> list:
+    return [(t.extract(), tuple(round(v, 2) for v in t.bbox)) for t in page.find_tables()]
+
+
+def _our_tables(page: pdf_pages.Page) -> list:
+    return [(page.table_texts(t), tuple(round(v, 2) for v in t.bbox)) for t in page.find_tables()]
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+@pytest.mark.parametrize("mediabox", [(0, 0, 595, 842), (20, -30, 615, 812)])
+def test_rotated_and_offset_pages_place_tables_where_pdfplumber_does(rotate, mediabox):
+    """The PDFium pages keep pdfplumber's coordinates (the page as displayed, /Rotate applied; x from the
+    MediaBox's left edge): stored cell boxes and the review page's regions mean the same as before."""
+    data = report_page(rotate, mediabox)
+    ours = pdf_pages.read_page(pdfium.PdfDocument(data), 0)
+    with pdfplumber.open(io.BytesIO(data)) as plumber:
+        theirs = plumber.pages[0]
+        assert _our_tables(ours) == _plumber_tables(theirs)
+        assert [line["text"] for line in ours.extract_text_lines()] == [
+            line["text"] for line in theirs.extract_text_lines()]
+    assert read_document(data).tables[0].rows[1][1].text == "12"
+
+
+@pytest.mark.parametrize("name", [*SAMPLE_STEMS, "unruled"])
+def test_pdfium_pages_give_pdfplumbers_tables(name):
+    """Every table of every fixture page, its cells' text and its box, and every text line, equal what
+    pdfplumber (pdfminer) finds: only the parser changed, not the table building."""
+    data = pdf_bytes(name)
+    doc = pdfium.PdfDocument(data)
+    with pdfplumber.open(io.BytesIO(data)) as plumber:
+        for i, page in enumerate(plumber.pages):
+            ours = pdf_pages.read_page(doc, i)
+            assert _our_tables(ours) == _plumber_tables(page), f"page {i + 1}"
+            assert _lines(ours) == _lines(page), f"page {i + 1}"
+
+
+def _lines(page) -> list:
+    return [(line["text"], round(line["top"], 1)) for line in page.extract_text_lines()]
 
 
 def test_fixture_pdfs_are_all_present():
