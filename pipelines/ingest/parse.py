@@ -256,7 +256,8 @@ def _parse(raw_dir: Path, ref: FileRef, max_bytes: int) -> tuple[ParseOutcome, I
                             "outside the raw folder). Copy the report itself into the raw folder.")
         data = file.read_bytes()
         overrides = _read_sidecar(file)
-        doc = read_document(data)
+        # a web page's pictures saved beside it are read too (never from outside the raw folder)
+        doc = read_document(data, folder=file.parent, raw_root=raw_dir)
         out.source_format = doc.source_format
         meta = extract(doc, overrides)
         result = interpret(doc, meta.year, is_report=looks_like_report(doc, meta.title))

@@ -104,7 +104,7 @@ def open_source(raw_dir: Path, source_path: str, sha256: str | None) -> Source:
         return source
     source.data = data
     try:
-        source.document = read_document(data)
+        source.document = read_document(data, folder=path.parent, raw_root=raw_dir)
     except ReadError as exc:
         source.problem = f"the file cannot be read again ({exc.code}: {exc.message})"
         return source

@@ -311,6 +311,18 @@ def test_an_html_picture_is_read_only_from_inside_the_raw_folder(tmp_path):
     assert len(read_document(_page('<img src="table.png">')).tables) == 0  # no folder given: nothing read
 
 
+def test_the_pipeline_reads_a_web_page_s_picture_saved_beside_it(tmp_path):
+    """A page saved with its pictures (`report.html` + `report_files/table.png`), as browsers save it:
+    the parse step gives the reader the page's folder, so the picture's cells reach the facts."""
+    raw = tmp_path / "raw"
+    (raw / "site" / "report_files").mkdir(parents=True)
+    (raw / "site" / "report_files" / "table.png").write_bytes(_table_picture())
+    out = parse_bytes(_page('<img src="report_files/table.png">'), "site/report.html", raw)
+    assert out.error_code is None and out.source_format == "html"
+    got = {key: (value, state) for key, (value, state, _) in outcome_cells(out).items()}
+    assert {k: got[k] for k in APPEALS_TRUTH} == APPEALS_TRUTH
+
+
 # --- when OCR cannot run -----------------------------------------------------------------------------------
 
 def test_without_the_engine_a_file_needing_ocr_is_quarantined(tmp_path, monkeypatch):
