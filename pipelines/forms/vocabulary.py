@@ -106,78 +106,65 @@ def _need(table: dict, code: str, what: str):
         raise MissingVocabulary(f"{what} code {code!r} has no entry in pipelines/forms/vocabulary.py") from None
 
 
+def _codes(forms: tuple[Form, ...], table: str, cells) -> dict[tuple, tuple[list[tuple], list[str]]]:
+    """Every code (or tuple of codes) `cells(block)` yields for a table of the forms, in first-seen order:
+    the distinct wordings printed for it (tuples of labels) and the form versions that print it."""
+    seen: dict[tuple, tuple[list[tuple], list[str]]] = {}
+    for form in forms:
+        for block in form.table(table).blocks:
+            for key, wording in cells(block):
+                wordings, versions = seen.setdefault(key, ([], []))
+                if wording not in wordings:
+                    wordings.append(wording)
+                if form.version not in versions:
+                    versions.append(form.version)
+    return seen
+
+
 def outcome_rows(forms: tuple[Form, ...] = FORMS) -> list[tuple]:
     """dim_outcome: (outcome, label, row_number, outcome_group, group_label, forms, sort_order)."""
-    labels: dict[str, str] = {}
-    versions: dict[str, list[str]] = {}
-    order: list[str] = []
-    for form in forms:
-        for block in form.table("applications").blocks:
-            for row in block.rows:
-                code = row.code_map["outcome"]
-                labels.setdefault(code, printed(row.labels[0]))
-                versions.setdefault(code, [])
-                if form.version not in versions[code]:
-                    versions[code].append(form.version)
-                if code not in order:
-                    order.append(code)
-    ordered = sorted(order, key=lambda c: list(OUTCOME_PLACES).index(c) if c in OUTCOME_PLACES else len(order))
+    seen = _codes(forms, "applications", lambda block: (
+        ((row.code_map["outcome"],), (printed(row.labels[0]),)) for row in block.rows))
+    ordered = sorted(seen, key=lambda k: list(OUTCOME_PLACES).index(k[0]) if k[0] in OUTCOME_PLACES else len(seen))
     rows = []
-    for i, code in enumerate(ordered):
+    for i, key in enumerate(ordered):
+        (code,), ((label,), *_), versions = key, *seen[key]
         number, group = _need(OUTCOME_PLACES, code, "outcome")
-        rows.append((code, labels[code], number, group, OUTCOME_GROUP_LABELS[group], versions[code], i + 1))
+        rows.append((code, label, number, group, OUTCOME_GROUP_LABELS[group], versions, i + 1))
     return rows
 
 
 def applicant_rows(forms: tuple[Form, ...] = FORMS) -> list[tuple]:
     """dim_applicant: (applicant, label, applicant_group, group_label, forms, sort_order)."""
-    seen: dict[str, tuple[str, list[str]]] = {}
-    for form in forms:
-        for block in form.table("applications").blocks:
-            for column in block.columns:
-                code = column.code_map["applicant"]
-                label, versions = seen.setdefault(code, (printed(column.labels[0]), []))
-                if form.version not in versions:
-                    versions.append(form.version)
-    rows = []
-    for i, (code, (label, versions)) in enumerate(seen.items()):
-        group, group_label = _need(APPLICANT_GROUPS, code, "applicant")
-        rows.append((code, label, group, group_label, versions, i + 1))
-    return rows
+    seen = _codes(forms, "applications", lambda block: (
+        ((column.code_map["applicant"],), (printed(column.labels[0]),)) for column in block.columns))
+    return [(code, wordings[0][0], *_need(APPLICANT_GROUPS, code, "applicant"), versions, i + 1)
+            for i, ((code,), (wordings, versions)) in enumerate(seen.items())]
 
 
 def proactive_rows(forms: tuple[Form, ...] = FORMS) -> list[tuple]:
     """dim_proactive_item: (item, category, metric, item_label, category_label, metric_label, unit, forms,
-    sort_order), one row per cell of table A in any form."""
-    seen: dict[tuple[str, str, str], list] = {}
-    for form in forms:
-        for block in form.table("proactive").blocks:
-            item = dict(block.fixed)["item"]
-            for row in block.rows:
-                for column in block.columns:
-                    key = (item, row.code_map["category"], column.code_map["metric"])
-                    entry = seen.setdefault(key, [_need(ITEM_LABELS, item, "item"), printed(row.labels[0]),
-                                                  printed(column.labels[0]), column.unit, []])
-                    wording = printed(column.labels[0])
-                    if wording not in entry[2].split(" / "):  # 2019 处理决定数量, 2021 本年处理决定数量
-                        entry[2] = f"{entry[2]} / {wording}"
-                    if form.version not in entry[4]:
-                        entry[4].append(form.version)
-    return [(*key, *entry, i + 1) for i, (key, entry) in enumerate(seen.items())]
+    sort_order), one row per cell of table A in any form; a metric worded differently by the forms keeps
+    both wordings (2019 处理决定数量 / 2021 本年处理决定数量)."""
+    seen = _codes(forms, "proactive", lambda block: (
+        ((dict(block.fixed)["item"], row.code_map["category"], column.code_map["metric"]),
+         (printed(row.labels[0]), printed(column.labels[0]), column.unit))
+        for row in block.rows for column in block.columns))
+    rows = []
+    for i, ((item, category, metric), (wordings, versions)) in enumerate(seen.items()):
+        category_label, _, unit = wordings[0]
+        metric_label = " / ".join(dict.fromkeys(w[1] for w in wordings))
+        rows.append((item, category, metric, _need(ITEM_LABELS, item, "item"), category_label, metric_label, unit,
+                     versions, i + 1))
+    return rows
 
 
 def appeal_rows(forms: tuple[Form, ...] = FORMS) -> list[tuple]:
     """dim_appeal: (proceeding, result, proceeding_label, proceeding_group, group_label, result_label, forms,
     sort_order), one row per cell of table C."""
-    seen: dict[tuple[str, str], list] = {}
-    for form in forms:
-        for block in form.table("appeals").blocks:
-            for row in block.rows:
-                for column in block.columns:
-                    proceeding, result = row.code_map["proceeding"], column.code_map["result"]
-                    group, group_label = _need(PROCEEDING_GROUPS, proceeding, "proceeding")
-                    entry = seen.setdefault((proceeding, result), [printed(row.labels[0]), group, group_label,
-                                                                   printed(column.labels[0]), []])
-                    if form.version not in entry[4]:
-                        entry[4].append(form.version)
-    return [(*key, *entry, i + 1) for i, (key, entry) in enumerate(seen.items())]
+    seen = _codes(forms, "appeals", lambda block: (
+        ((row.code_map["proceeding"], column.code_map["result"]), (printed(row.labels[0]), printed(column.labels[0])))
+        for row in block.rows for column in block.columns))
+    return [(proceeding, result, wordings[0][0], *_need(PROCEEDING_GROUPS, proceeding, "proceeding"),
+             wordings[0][1], versions, i + 1)
+            for i, ((proceeding, result), (wordings, versions)) in enumerate(seen.items())]
