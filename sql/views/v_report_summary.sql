@@ -3,23 +3,11 @@
 -- holds a number; a measure summed over several cells (denied, lawsuits) adds the cells that hold a
 -- number and is NULL when none does. 0 therefore always means the agency wrote 0.
 create or replace view v_report_summary as
-with apps as (
+with apps as (  -- table B's headline numbers, summed by outcome group once, in v_applications_wide
     select
-        f.report_id,
-        max(f.value) filter (where f.outcome = 'new_received') as new_received,
-        max(f.value) filter (where f.outcome = 'carried_over') as carried_over,
-        max(f.value) filter (where f.outcome = 'granted') as granted,
-        max(f.value) filter (where f.outcome = 'partly_granted') as partly_granted,
-        sum(f.value) filter (where d.outcome_group = 'denied')::bigint as denied,
-        sum(f.value) filter (where d.outcome_group = 'unable')::bigint as unable,
-        sum(f.value) filter (where d.outcome_group = 'rejected')::bigint as rejected,
-        sum(f.value) filter (where d.outcome_group = 'other')::bigint as other_handling,
-        max(f.value) filter (where f.outcome = 'total_handled') as total_handled,
-        max(f.value) filter (where f.outcome = 'carried_forward') as carried_forward
-    from fact_applications as f
-    join dim_outcome as d using (outcome)
-    where f.applicant = 'total' and f.cell_state = 'value'
-    group by f.report_id
+        report_id, new_received, carried_over, granted, partly_granted, denied, unable, rejected, other_handling,
+        total_handled, carried_forward
+    from v_applications_wide
 ),
 appeals as (
     select
