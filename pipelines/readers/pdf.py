@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 import pypdfium2 as pdfium
 
@@ -71,6 +72,21 @@ def _page_items(page: Page) -> list[tuple[float, Block | str]]:
         if not _inside(line, boxes):
             items.append((line["top"], line["text"]))
     return sorted(items, key=lambda item: item[0])
+
+
+def _unplaced(items: list[tuple[float, Block | str]]) -> list[tuple[float, Block | str]]:
+    """A turned page's tables without positions: they were measured on the page turned the way its text
+    stands, not on the page a viewer shows (the review page would draw them in the wrong place)."""
+    for _, item in items:
+        if isinstance(item, Table):
+            item.regions = []
+            item.rows = [[replace(cell, box=None) for cell in row] for row in item.rows]
+    return items
+
+
+def _items(page: Page, unruled: bool = False) -> list[tuple[float, Block | str]]:
+    items = pdf_unruled.page_items(page) if unruled else _page_items(page)
+    return _unplaced(items) if page.turned else items
 
 
 def _running_lines(pages_lines: list[list[tuple[float, float, str]]]) -> set[str]:
@@ -204,7 +220,7 @@ def _read(pdf: pdfium.PdfDocument, data: bytes) -> Document:
             sample.append("".join(ch["text"] for ch in page.chars))
             if len(sample) == SAMPLE_PAGES and not _decodes("".join(sample)):
                 raise _undecodable()
-        page_items.append(_page_items(page))
+        page_items.append(_items(page))
     if sample and not _decodes("".join(sample)):
         raise _undecodable()
     ocr = _ocr_pages(data, scanned)
@@ -212,7 +228,7 @@ def _read(pdf: pdfium.PdfDocument, data: bytes) -> Document:
         page_items[i] = ocr[i].items
     unruled = not any(isinstance(item, Table) for items in page_items for _, item in items)
     if unruled:  # tables drawn without rules: rebuild them from the words' positions
-        page_items = [ocr[i].unruled_items() if i in ocr else pdf_unruled.page_items(read_page(pdf, i))
+        page_items = [ocr[i].unruled_items() if i in ocr else _items(read_page(pdf, i), unruled=True)
                       for i in range(n_pages)]
     return _document(page_items, heights, scanned, unruled)
 

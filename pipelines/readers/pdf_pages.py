@@ -72,6 +72,7 @@ class Page:
     images: list[dict] = field(default_factory=list)
     left: float = 0.0  # the MediaBox's left edge: pdfplumber's x coordinates start there
     top_offset: float = 0.0
+    turned: bool = False  # read turned the way its text stands, not as displayed (read_page)
     _index: list | None = field(default=None, repr=False)
 
     @property
@@ -349,14 +350,15 @@ _LOOSE_BOX = _plain(raw.FPDFText_GetLooseCharBox, _INT, _HANDLE, _INT, _ADDRESS)
 _ORIGIN = _plain(raw.FPDFText_GetCharOrigin, _INT, _HANDLE, _INT, _ADDRESS, _ADDRESS)
 
 
-def _chars(textpage, place: _Placer, page_number: int) -> list[dict]:
+def _chars(textpage, place: _Placer) -> tuple[list[dict], float]:
     """The page's characters. An upright glyph's box spans its font size up from its baseline, as
     pdfminer draws it: PDFium's own boxes follow each font's ascent and descent, so a digit in a Latin font
-    would sit a few points off the Chinese text of its line and break the line grouping."""
+    would sit a few points off the Chinese text of its line and break the line grouping. With them, the
+    share of glyphs that stand as text is read (upright and not upside down; 1.0 for a page of few glyphs)."""
     handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     count = raw.FPDFText_CountChars(textpage.raw)
     if count <= 0:
-        return []
+        return [], 1.0
     buffer = ctypes.create_string_buffer((count + 1) * 2)
     raw.FPDFText_GetText(textpage.raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
     text = buffer.raw[: count * 2].decode("utf-16-le", errors="replace")
@@ -368,7 +370,8 @@ def _chars(textpage, place: _Placer, page_number: int) -> list[dict]:
     A, B, C, D, E, F = place.to_page  # the matrix entries, as PDF names them
     da, db, dc, dd = place.display[:4]
     # The glyphs of one text object share its matrix and font size: (upright, font size on the page)
-    styles: dict[int, tuple[bool, float]] = {}
+    styles: dict[int, tuple[bool, float, bool]] = {}
+    standing = glyphs = 0
     chars = []
     for i, ch in enumerate(text):
         if ch in "\r\n" or (ch == " " and is_generated(handle, i)):
@@ -381,10 +384,14 @@ def _chars(textpage, place: _Placer, page_number: int) -> list[dict]:
             raw.FPDFText_GetMatrix(textpage.raw, i, matrix)
             ma, mb, mc, md = matrix.a, matrix.b, matrix.c, matrix.d
             # pdfminer's test on the glyph's matrix as displayed: x stays along x, y along y
-            upright = ((ma * da + mb * dc) * (mc * db + md * dd) > 0
-                       and (ma * db + mb * dd) * (mc * da + md * dc) <= 0)
-            style = styles[key] = (upright, raw.FPDFText_GetFontSize(textpage.raw, i) * abs(ma * md - mb * mc) ** 0.5)
-        upright, size = style
+            ga = ma * da + mb * dc
+            upright = ga * (mc * db + md * dd) > 0 and (ma * db + mb * dd) * (mc * da + md * dc) <= 0
+            style = styles[key] = (upright, raw.FPDFText_GetFontSize(textpage.raw, i) * abs(ma * md - mb * mc) ** 0.5,
+                                   upright and ga > 0)  # standing: upright and not upside down
+        upright, size, stands = style
+        if not ch.isspace():
+            glyphs += 1
+            standing += stands
         loose_box(handle, i, rect_at)
         x0, x1 = sorted((A * rect.left + C * rect.top + E, A * rect.right + C * rect.bottom + E))
         if upright:  # the loose box's bottom varies a little with the glyph: the baseline does not
@@ -395,22 +402,41 @@ def _chars(textpage, place: _Placer, page_number: int) -> list[dict]:
             top, bottom = sorted((B * rect.left + D * rect.top + F, B * rect.right + D * rect.bottom + F))
         chars.append({"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
                       "upright": upright})
-    return chars
+    return chars, (standing / glyphs if glyphs >= MIN_GLYPHS_TO_TURN else 1.0)
+
+
+# A page whose text mostly runs sideways or upside down as displayed (at least this many glyphs, fewer
+# than half standing) is read turned the way its text stands.
+MIN_GLYPHS_TO_TURN = 20
+STANDING_SHARE = 0.5
 
 
 def read_page(pdf: pdfium.PdfDocument, index: int) -> Page:
-    """Page `index` (0-based) with its characters, rules and images."""
+    """Page `index` (0-based) with its characters, rules and images, placed as displayed (its /Rotate
+    applied). A page whose text then runs sideways or upside down — drawn upright, but turned by a
+    /Rotate a viewer or a scanner added — is placed the way its text stands instead, and marked
+    `turned`: its positions are not those of the displayed page."""
     page = pdf[index]
     try:
         rotation = page.get_rotation() % 360
-        place = _Placer(tuple(page.get_mediabox()), rotation)
-        out = Page(index + 1, place.width, place.height, left=place.left, top_offset=place.top_offset)
+        mediabox = tuple(page.get_mediabox())
+        place = _Placer(mediabox, rotation)
         # the text page and the objects are in user space; the placer maps them as pdfminer would
         textpage = page.get_textpage()
         try:
-            out.chars = _chars(textpage, place, index + 1)
+            chars, share = _chars(textpage, place)
+            turned = False
+            if share < STANDING_SHARE:
+                for other in (r for r in (0, 90, 180, 270) if r != rotation):
+                    candidate = _Placer(mediabox, other)
+                    candidate_chars, candidate_share = _chars(textpage, candidate)
+                    if candidate_share >= STANDING_SHARE:
+                        place, chars, turned = candidate, candidate_chars, True
+                        break
         finally:
             textpage.close()
+        out = Page(index + 1, place.width, place.height, chars=chars, left=place.left,
+                   top_offset=place.top_offset, turned=turned)
         for kind, obj, m in _walk(page, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, IDENTITY, 0):
             if kind == _IMAGE:
                 out.images.append(_image_box(_multiply(_matrix_of(obj), m), place))

@@ -54,11 +54,13 @@ def ruled_table(x0: float, top: float, widths: list[float], height: float, rows:
     return ops
 
 
-def report_page(rotate: int = 0, mediabox: tuple[float, float, float, float] = (0, 0, 595, 842)) -> bytes:
-    """A title and a small ruled table, upright on the page as displayed."""
+def report_page(rotate: int = 0, mediabox: tuple[float, float, float, float] = (0, 0, 595, 842),
+                sideways: bool = False) -> bytes:
+    """A title and a small ruled table, upright on the page as displayed; `sideways`: drawn upright in
+    the page's own space, so that /Rotate turns it sideways on screen (a page turned in a viewer)."""
     w, h = mediabox[2] - mediabox[0], mediabox[3] - mediabox[1]
-    shown_h = w if rotate in (90, 270) else h
-    cm = UPRIGHT_CM[rotate].format(w=w, h=h).encode()
+    shown_h = w if rotate in (90, 270) and not sideways else h
+    cm = UPRIGHT_CM[0 if sideways else rotate].format(w=w, h=h).encode()
     body = text(60, shown_h - 60, "平潭综合实验区财政金融局2021年政府信息公开工作年度报告", 12)
     body += ruled_table(60, shown_h - 100, [200, 80, 80], 24,
                         [["项目", "本年新收", "上年结转"], ["收到申请数", "12", "3"], ["予以公开", "7", "0"]])

@@ -86,6 +86,31 @@ def test_rotated_and_offset_pages_place_tables_where_pdfplumber_does(rotate, med
     assert read_document(data).tables[0].rows[1][1].text == "12"
 
 
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_a_page_turned_sideways_by_its_rotate_is_read_the_way_its_text_stands(rotate):
+    """Text drawn upright but shown sideways (a /Rotate added in a viewer or by a scanner): pdfplumber
+    read it as displayed, a transposed table; it is read turned back, without positions."""
+    doc = read_document(report_page(rotate, sideways=True))
+    assert doc.paragraphs[0] == "平潭综合实验区财政金融局2021年政府信息公开工作年度报告"
+    table = doc.tables[0]
+    assert [[c.text for c in row] for row in table.rows][1] == ["收到申请数", "12", "3"]
+    assert table.regions == [] and all(c.box is None for c in table.cells)
+
+
+@pytest.mark.parametrize("name", ["003_4a81d0f783bbd2ce", "unruled"])
+def test_a_report_whose_pages_were_all_turned_reads_whole(name):
+    """Every page of a report turned by /Rotate 90 (its content untouched): every cell comes back, for
+    ruled tables and for tables rebuilt from the words' positions. pdfplumber's reading found no table."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(PDF_DIR / f"{name}.pdf"))
+    for page in writer.pages:
+        page.rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    assert facts(out.getvalue(), with_raw=False) == truth("003_4a81d0f783bbd2ce", with_raw=False)
+
+
 @pytest.mark.parametrize("name", [*SAMPLE_STEMS, "unruled"])
 def test_pdfium_pages_give_pdfplumbers_tables(name):
     """Every table of every fixture page, its cells' text and its box, and every text line, equal what
