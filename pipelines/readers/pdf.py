@@ -84,9 +84,14 @@ def _unplaced(items: list[tuple[float, Block | str]]) -> list[tuple[float, Block
     return items
 
 
-def _items(page: Page, unruled: bool = False) -> list[tuple[float, Block | str]]:
-    items = pdf_unruled.page_items(page) if unruled else _page_items(page)
+def _items(page: Page) -> list[tuple[float, Block | str]]:
+    items = _page_items(page)
     return _unplaced(items) if page.turned else items
+
+
+def _unruled_items(words: list[dict], page_no: int, turned: bool) -> list[tuple[float, Block | str]]:
+    items = pdf_unruled.items_from_words(words, page_no)
+    return _unplaced(items) if turned else items
 
 
 def _running_lines(pages_lines: list[list[tuple[float, float, str]]]) -> set[str]:
@@ -209,6 +214,9 @@ def _read(pdf: pdfium.PdfDocument, data: bytes) -> Document:
     page_items: list[list[tuple[float, Block | str]]] = []
     scanned: list[int] = []
     sample: list[str] = []
+    # each text page's words (and whether it was turned) while no page has shown a ruled table: what the
+    # fallback for tables drawn without rules rebuilds them from, without reading the pages again
+    words: dict[int, tuple[list[dict], bool]] | None = {}
     for i in range(n_pages):
         page = read_page(pdf, i)
         heights.append(page.height)
@@ -221,6 +229,10 @@ def _read(pdf: pdfium.PdfDocument, data: bytes) -> Document:
             if len(sample) == SAMPLE_PAGES and not _decodes("".join(sample)):
                 raise _undecodable()
         page_items.append(_items(page))
+        if words is not None and any(isinstance(item, Table) for _, item in page_items[-1]):
+            words = None
+        elif words is not None:
+            words[i] = (pdf_unruled.page_words(page), page.turned)
     if sample and not _decodes("".join(sample)):
         raise _undecodable()
     ocr = _ocr_pages(data, scanned)
@@ -228,8 +240,8 @@ def _read(pdf: pdfium.PdfDocument, data: bytes) -> Document:
         page_items[i] = ocr[i].items
     unruled = not any(isinstance(item, Table) for items in page_items for _, item in items)
     if unruled:  # tables drawn without rules: rebuild them from the words' positions
-        page_items = [ocr[i].unruled_items() if i in ocr else _items(read_page(pdf, i), unruled=True)
-                      for i in range(n_pages)]
+        assert words is not None  # a ruled table on a text page would have made `unruled` false
+        page_items = [ocr[i].unruled_items() if i in ocr else _unruled_items(*words[i], i) for i in range(n_pages)]
     return _document(page_items, heights, scanned, unruled)
 
 

@@ -30,6 +30,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils import chars_to_textmap, extract_text, extract_words
+from pdfplumber.utils.text import LIGATURES
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -58,6 +59,11 @@ def _display_matrix(mediabox: tuple[float, float, float, float], rotation: int) 
     x0, y0, x1, y1 = mediabox
     return {90: (0.0, -1.0, 1.0, 0.0, -y0, x1), 180: (-1.0, 0.0, 0.0, -1.0, x1, y1),
             270: (0.0, 1.0, -1.0, 0.0, y1, -x0)}.get(rotation, (1.0, 0.0, 0.0, 1.0, -x0, -y0))
+
+
+# pdfplumber's defaults for words and lines (utils.text DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE)
+X_TOLERANCE = 3.0
+Y_TOLERANCE = 3.0
 
 
 @dataclass
@@ -126,13 +132,15 @@ class Page:
         return chars_to_textmap(self.chars, layout_bbox=self.bbox, layout_width=self.width,
                                 layout_height=self.height).extract_text_lines(strip=True, return_chars=False)
 
-    def extract_words(self, **kwargs) -> list[dict]:
-        return extract_words(self.chars, **kwargs)
+    def extract_words(self, x_tolerance: float = X_TOLERANCE, y_tolerance: float = Y_TOLERANCE,
+                      keep_blank_chars: bool = False) -> list[dict]:
+        """pdfplumber's `extract_words` (its own code where a character is rotated or blanks are kept)."""
+        if not keep_blank_chars and all(ch["upright"] for ch in self.chars):
+            return _fast_words(self.chars, x_tolerance, y_tolerance)
+        return extract_words(self.chars, x_tolerance=x_tolerance, y_tolerance=y_tolerance,
+                             keep_blank_chars=keep_blank_chars)
 
 
-# pdfplumber's defaults for words and lines (utils.text DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE)
-X_TOLERANCE = 3.0
-Y_TOLERANCE = 3.0
 
 
 def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
@@ -147,10 +155,10 @@ def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
     return ids
 
 
-def _words(line: list[dict]) -> list[list[dict]]:
+def _words(line: list[dict], x_tolerance: float = X_TOLERANCE, y_tolerance: float = Y_TOLERANCE) -> list[list[dict]]:
     """pdfplumber's WordExtractor on one line of upright characters sorted left to right: a blank ends a
-    word; a character left of the previous one's start, past its end by more than X_TOLERANCE, or off its
-    top by more than Y_TOLERANCE begins one."""
+    word; a character left of the previous one's start, past its end by more than x_tolerance, or off its
+    top by more than y_tolerance begins one."""
     words: list[list[dict]] = []
     current: list[dict] = []
     for ch in line:
@@ -158,8 +166,8 @@ def _words(line: list[dict]) -> list[list[dict]]:
             if current:
                 words.append(current)
             current = []
-        elif current and (ch["x0"] < current[-1]["x0"] or ch["x0"] > current[-1]["x1"] + X_TOLERANCE
-                          or abs(ch["top"] - current[-1]["top"]) > Y_TOLERANCE):
+        elif current and (ch["x0"] < current[-1]["x0"] or ch["x0"] > current[-1]["x1"] + x_tolerance
+                          or abs(ch["top"] - current[-1]["top"]) > y_tolerance):
             words.append(current)
             current = [ch]
         else:
@@ -169,17 +177,39 @@ def _words(line: list[dict]) -> list[list[dict]]:
     return words
 
 
+def _char_lines(chars: list[dict], y_tolerance: float) -> list[list[dict]]:
+    """pdfplumber's lines of upright characters: clustered by top, each sorted by x0."""
+    ids = _clusters([ch["top"] for ch in chars], y_tolerance)
+    by_line: dict[int, list[dict]] = {}
+    for ch in chars:
+        by_line.setdefault(ids[ch["top"]], []).append(ch)
+    return [sorted(by_line[k], key=lambda c: c["x0"]) for k in sorted(by_line)]
+
+
+def _text(word: list[dict]) -> str:
+    return "".join(LIGATURES.get(c["text"], c["text"]) for c in word)
+
+
+def _fast_words(chars: list[dict], x_tolerance: float, y_tolerance: float) -> list[dict]:
+    """pdfplumber's `extract_words` of upright characters (without blanks kept): what tables without
+    rules are rebuilt from."""
+    out = []
+    for line in _char_lines(chars, y_tolerance):
+        for word in _words(line, x_tolerance, y_tolerance):
+            x0, x1 = min(c["x0"] for c in word), max(c["x1"] for c in word)
+            top, bottom = min(c["top"] for c in word), max(c["bottom"] for c in word)
+            out.append({"text": _text(word), "x0": x0, "x1": x1, "top": top, "doctop": top, "bottom": bottom,
+                        "upright": True, "height": bottom - top, "width": x1 - x0, "direction": "ltr"})
+    return out
+
+
 def _lines(chars: list[dict], preserve_order: bool) -> list[tuple[str, float, float]]:
     """pdfplumber's text of upright characters as (text, top, bottom) lines: characters clustered into
     lines by their top, sorted by x0 in each, cut into words; the words clustered again by their top
     (`preserve_order`: consecutive runs only, as its text map does; else every word of a cluster together,
     as `extract_text` does), joined by one space. The same rules, written for one direction only: the
     general code spends most of a page's reading time on them."""
-    ids = _clusters([ch["top"] for ch in chars], Y_TOLERANCE)
-    by_line: dict[int, list[dict]] = {}
-    for ch in chars:
-        by_line.setdefault(ids[ch["top"]], []).append(ch)
-    words = [word for k in sorted(by_line) for word in _words(sorted(by_line[k], key=lambda c: c["x0"]))]
+    words = [word for line in _char_lines(chars, Y_TOLERANCE) for word in _words(line)]
     tops = [min(c["top"] for c in word) for word in words]
     word_ids = _clusters(tops, Y_TOLERANCE)
     groups: list[tuple[int, list[int]]] = []
@@ -196,7 +226,7 @@ def _lines(chars: list[dict], preserve_order: bool) -> list[tuple[str, float, fl
         groups = sorted(grouped.items())
     out = []
     for _, members in groups:
-        text = " ".join("".join(c["text"] for c in words[i]) for i in members)
+        text = " ".join(_text(words[i]) for i in members)
         out.append((text, min(tops[i] for i in members), max(c["bottom"] for i in members for c in words[i])))
     return out
 
@@ -204,7 +234,7 @@ def _lines(chars: list[dict], preserve_order: bool) -> list[tuple[str, float, fl
 def _cell_text(chars: list[dict]) -> str:
     """pdfplumber's `extract_text` of a cell's characters (its general code where any is rotated)."""
     if len(chars) == 1:
-        return "" if chars[0]["text"].isspace() else chars[0]["text"]
+        return "" if chars[0]["text"].isspace() else _text(chars)
     if all(ch["upright"] for ch in chars):
         return "\n".join(text for text, _, _ in _lines(chars, preserve_order=False))
     return extract_text(chars)

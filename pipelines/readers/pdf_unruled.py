@@ -184,10 +184,14 @@ def _table(lines: list[_Line], page_no: int = 0) -> Table | None:
     return Table(rows=grid, regions=[(page_no, region[1:])] if region else [])
 
 
+def page_words(page) -> list[dict]:
+    """The words a page's tables without rules are rebuilt from."""
+    return page.extract_words(x_tolerance=1.5, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False)
+
+
 def page_items(page) -> list[tuple[float, object]]:
     """Given a page without ruled tables, return (top, Table | line text) in reading order."""
-    words = page.extract_words(x_tolerance=1.5, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False)
-    return items_from_words(words, page.page_number - 1)
+    return items_from_words(page_words(page), page.page_number - 1)
 
 
 def items_from_words(words: list[dict], page_no: int) -> list[tuple[float, object]]:

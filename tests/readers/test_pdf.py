@@ -113,8 +113,8 @@ def test_a_report_whose_pages_were_all_turned_reads_whole(name):
 
 @pytest.mark.parametrize("name", [*SAMPLE_STEMS, "unruled"])
 def test_pdfium_pages_give_pdfplumbers_tables(name):
-    """Every table of every fixture page, its cells' text and its box, and every text line, equal what
-    pdfplumber (pdfminer) finds: only the parser changed, not the table building."""
+    """Every table of every fixture page, its cells' text and its box, every text line and every word,
+    equal what pdfplumber (pdfminer) finds: only the parser changed, not the table building."""
     data = pdf_bytes(name)
     doc = pdfium.PdfDocument(data)
     with pdfplumber.open(io.BytesIO(data)) as plumber:
@@ -122,10 +122,17 @@ def test_pdfium_pages_give_pdfplumbers_tables(name):
             ours = pdf_pages.read_page(doc, i)
             assert _our_tables(ours) == _plumber_tables(page), f"page {i + 1}"
             assert _lines(ours) == _lines(page), f"page {i + 1}"
+            assert _words(ours) == _words(page), f"page {i + 1}"
 
 
 def _lines(page) -> list:
     return [(line["text"], round(line["top"], 1)) for line in page.extract_text_lines()]
+
+
+def _words(page) -> list:
+    """The words tables without rules are rebuilt from (pdf_unruled's tolerances)."""
+    return [(w["text"], round(w["x0"], 1), round(w["top"], 1), round(w["x1"], 1), round(w["bottom"], 1))
+            for w in page.extract_words(x_tolerance=1.5, y_tolerance=2.0, keep_blank_chars=False)]
 
 
 def test_fixture_pdfs_are_all_present():
