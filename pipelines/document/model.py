@@ -21,8 +21,10 @@ class Cell:
     `padding` marks an empty cell the source moved to the row's end (a page store writes a row's
     filled cells, then one pipe per empty or merged cell): the row had empty cells, but not there.
     `box` is where a PDF printed the cell, `(page, x0, top, x1, bottom)`: page 0-based, PDF points from
-    the page's top-left corner as pdfplumber measures them; None for other layouts and for a position a
-    reader cannot place (an empty cell of a table rebuilt from words). Only the review page reads it
+    the page's top-left corner as pdfplumber measures them (the page as displayed); for an image file,
+    page k is its k-th frame, in points of its declared resolution (pixels when it declares none). None
+    for other layouts and for a position a reader cannot place (an empty cell of a table rebuilt from
+    words, a PDF page read turned the way its text stands, a picture inside a .docx). Only the review page reads it
     (to mark a cell on the picture of its page); it takes no part in comparing cells.
     `confidence` is the OCR engine's recognition confidence (0–1) for a cell whose text was read from
     an image (a scanned page, a picture of a table), the lowest over the cell's text lines, lowered by
