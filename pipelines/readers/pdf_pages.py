@@ -22,6 +22,7 @@ versions stored and what the review page draws.
 from __future__ import annotations
 
 import ctypes
+import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -95,10 +96,11 @@ class Page:
                                         settings.intersection_y_tolerance)
         return [Table(self, group) for group in cells_to_tables(_cells(points))]
 
-    def table_texts(self, table) -> list[list[str | None]]:
+    def table_texts(self, table, unwrap_numbers: bool = True) -> list[list[str | None]]:
         """pdfplumber's `Table.extract()`: a character belongs to the cell holding its centre, None where a
         row has no cell (a merged position). The same rule, with the characters sorted by their vertical
-        centre once: pdfplumber tests every character of the page against every row, most of a table's cost."""
+        centre once: pdfplumber tests every character of the page against every row, most of a table's cost.
+        One difference, `unwrap_numbers`: a number the cell was too narrow for is one number again."""
         index = self._by_middle()
         middles = [m for m, _, _, _ in index]
         rows = []
@@ -114,7 +116,10 @@ class Page:
                     continue
                 cx0, ctop, cx1, cbottom = cell
                 chars = [ch for _, h, v, ch in in_row if cx0 <= h < cx1 and ctop <= v < cbottom]
-                texts.append(_cell_text(chars) if chars else "")
+                text = _cell_text(chars) if chars else ""
+                if unwrap_numbers and _WRAPPED_NUMBER.match(text):
+                    text = _unwrapped_number(chars, cx1 - cx0, text)
+                texts.append(text)
             rows.append(texts)
         return rows
 
@@ -229,6 +234,26 @@ def _lines(chars: list[dict], preserve_order: bool) -> list[tuple[str, float, fl
         text = " ".join(_text(words[i]) for i in members)
         out.append((text, min(tops[i] for i in members), max(c["bottom"] for i in members for c in words[i])))
     return out
+
+
+_WRAPPED_NUMBER = re.compile(r"^\d+(?:\n\d+)+$")
+# Word's and LibreOffice's default left and right cell margin is 0.19 cm (5.4 pt); a little more, so that a
+# line must truly fill its cell to count as wrapped.
+CELL_MARGIN = 6.0
+
+
+def _unwrapped_number(chars: list[dict], cell_width: float, text: str) -> str:
+    """A number its cell was too narrow for, wrapped onto further lines (`9587` over `0`), as one number
+    again: when every line but the last is full — one more digit would not have fit between the cell's
+    margins. Lines of digits that leave room (`12` over `5` in a wide cell) stay apart: two numbers in one
+    cell, which the form's grammar reads as unreadable rather than guessing."""
+    lines = _char_lines([ch for ch in chars if not ch["text"].isspace()], Y_TOLERANCE)
+    for line in lines[:-1]:
+        width = line[-1]["x1"] - line[0]["x0"]
+        digit = max(ch["x1"] - ch["x0"] for ch in line)
+        if width + digit <= cell_width - 2 * CELL_MARGIN:
+            return text
+    return text.replace("\n", "")
 
 
 def _cell_text(chars: list[dict]) -> str:

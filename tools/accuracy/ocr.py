@@ -37,9 +37,16 @@ SCAN_SEED = 11
 def _truth(real: Document, printed: dict[tuple[str, str], str | None], randomized: bool) -> dict:
     """The keyed cells of the laid-out PDF: the real key, with the random numbers where they replaced values."""
     out = {}
+    rows_printed = {(table, cell.rsplit("/", 1)[0]) for (table, cell), text in printed.items() if text is not None}
     for key, cell in real.truth.items():
         if key not in printed:  # a table the report does not have: not laid out, must come out missing
             out[key] = cell
+            continue
+        if printed[key] is None and (key[0], key[1].rsplit("/", 1)[0]) in rows_printed:
+            # A row the source ends early: the .docx row is cut short, but LibreOffice draws the table's
+            # border round it, an empty cell where the row ends (fujian-pingtan-jjfzj-2021's 总计 column):
+            # blank. A row the source lacks altogether is not drawn: missing.
+            out[key] = KeyedCell(cell.table, cell.cell, None, "blank", "", cell.row_label, cell.column_label)
             continue
         if randomized and cell.state == "value":
             try:
