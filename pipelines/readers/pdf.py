@@ -174,9 +174,8 @@ SCAN_IMAGE_SHARE = 0.5
 def _has_text(page: Page) -> bool:
     """A page with a text layer: characters that are not white space (a scan has none, or a few over a
     picture of the whole page)."""
-    chars = sum(1 for ch in page.chars if ch["text"].strip())
-    if chars >= MIN_TEXT_CHARS or not chars:
-        return chars > 0
+    if page.glyphs >= MIN_TEXT_CHARS or not page.glyphs:
+        return page.glyphs > 0
     area = float(page.width) * float(page.height)
     return not any((img["x1"] - img["x0"]) * (img["bottom"] - img["top"]) >= SCAN_IMAGE_SHARE * area
                    for img in page.images)

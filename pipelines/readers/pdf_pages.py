@@ -80,6 +80,7 @@ class Page:
     left: float = 0.0  # the MediaBox's left edge: pdfplumber's x coordinates start there
     top_offset: float = 0.0
     turned: bool = False  # read turned the way its text stands, not as displayed (read_page)
+    glyphs: int = 0  # characters but white space
     _index: list | None = field(default=None, repr=False)
 
     @property
@@ -214,6 +215,13 @@ def _lines(chars: list[dict], preserve_order: bool) -> list[tuple[str, float, fl
     (`preserve_order`: consecutive runs only, as its text map does; else every word of a cluster together,
     as `extract_text` does), joined by one space. The same rules, written for one direction only: the
     general code spends most of a page's reading time on them."""
+    if max(ch["top"] for ch in chars) - min(ch["top"] for ch in chars) <= Y_TOLERANCE:
+        # one line (a cell's usual text): one cluster of characters, and of words, whatever the order
+        words = _words(sorted(chars, key=lambda c: c["x0"]))
+        if not words:
+            return []
+        return [(" ".join(_text(word) for word in words), min(c["top"] for word in words for c in word),
+                 max(c["bottom"] for word in words for c in word))]
     words = [word for line in _char_lines(chars, Y_TOLERANCE) for word in _words(line)]
     tops = [min(c["top"] for c in word) for word in words]
     word_ids = _clusters(tops, Y_TOLERANCE)
@@ -405,15 +413,21 @@ _LOOSE_BOX = _plain(raw.FPDFText_GetLooseCharBox, _INT, _HANDLE, _INT, _ADDRESS)
 _ORIGIN = _plain(raw.FPDFText_GetCharOrigin, _INT, _HANDLE, _INT, _ADDRESS, _ADDRESS)
 
 
-def _chars(textpage, place: _Placer) -> tuple[list[dict], float]:
+# Loose boxes of one font and size differ by up to ~0.3 pt from glyph to glyph; a glyph of another line
+# lies a line away.
+SAME_BASELINE = 1.0
+
+
+def _chars(textpage, place: _Placer) -> tuple[list[dict], int, float]:
     """The page's characters. An upright glyph's box spans its font size up from its baseline, as
     pdfminer draws it: PDFium's own boxes follow each font's ascent and descent, so a digit in a Latin font
     would sit a few points off the Chinese text of its line and break the line grouping. With them, the
-    share of glyphs that stand as text is read (upright and not upside down; 1.0 for a page of few glyphs)."""
+    number of glyphs (characters but white space) and the share of them that stand as text (upright and
+    not upside down; 1.0 for a page of few glyphs)."""
     handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     count = raw.FPDFText_CountChars(textpage.raw)
     if count <= 0:
-        return [], 1.0
+        return [], 0, 1.0
     buffer = ctypes.create_string_buffer((count + 1) * 2)
     raw.FPDFText_GetText(textpage.raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
     text = buffer.raw[: count * 2].decode("utf-16-le", errors="replace")
@@ -424,8 +438,9 @@ def _chars(textpage, place: _Placer) -> tuple[list[dict], float]:
         _IS_GENERATED, _MAP_ERROR, _LOOSE_BOX, _ORIGIN, _TEXT_OBJECT)
     A, B, C, D, E, F = place.to_page  # the matrix entries, as PDF names them
     da, db, dc, dd = place.display[:4]
-    # The glyphs of one text object share its matrix and font size: (upright, font size on the page)
-    styles: dict[int, tuple[bool, float, bool]] = {}
+    # The glyphs of one text object share its matrix and font size: [upright, font size on the page,
+    # standing, its baseline (the bottom of its upright glyphs), (loose bottom, x1) of its last glyph]
+    styles: dict[int, list] = {}
     standing = glyphs = 0
     chars = []
     for i, ch in enumerate(text):
@@ -441,23 +456,33 @@ def _chars(textpage, place: _Placer) -> tuple[list[dict], float]:
             # pdfminer's test on the glyph's matrix as displayed: x stays along x, y along y
             ga = ma * da + mb * dc
             upright = ga * (mc * db + md * dd) > 0 and (ma * db + mb * dd) * (mc * da + md * dc) <= 0
-            style = styles[key] = (upright, raw.FPDFText_GetFontSize(textpage.raw, i) * abs(ma * md - mb * mc) ** 0.5,
-                                   upright and ga > 0)  # standing: upright and not upside down
-        upright, size, stands = style
+            style = styles[key] = [upright, raw.FPDFText_GetFontSize(textpage.raw, i) * abs(ma * md - mb * mc) ** 0.5,
+                                   upright and ga > 0, None, None]  # standing: upright and not upside down
+        upright, size, stands, baseline, at = style
         if not ch.isspace():
             glyphs += 1
             standing += stands
         loose_box(handle, i, rect_at)
-        x0, x1 = sorted((A * rect.left + C * rect.top + E, A * rect.right + C * rect.bottom + E))
+        left, right, high, low = rect.left, rect.right, rect.top, rect.bottom
+        x0, x1 = A * left + C * high + E, A * right + C * low + E
+        if x1 < x0:
+            x0, x1 = x1, x0
+        top, bottom = B * left + D * high + F, B * right + D * low + F
+        if bottom < top:
+            top, bottom = bottom, top
         if upright:  # the loose box's bottom varies a little with the glyph: the baseline does not
-            origin(handle, i, ox_at, oy_at)
-            bottom = B * ox.value + D * oy.value + F
+            if baseline is None or abs(bottom - at[0]) > SAME_BASELINE or x0 < at[1] - SAME_BASELINE:
+                # The glyphs a text object sets one after another share its baseline: read once. One that
+                # does not follow the previous glyph, or whose loose box sits elsewhere, is read itself
+                # (a cell's text stacked one glyph a line in a single object).
+                origin(handle, i, ox_at, oy_at)
+                baseline = style[3] = B * ox.value + D * oy.value + F
+            style[4] = (bottom, x1)
+            bottom = baseline
             top = bottom - size
-        else:
-            top, bottom = sorted((B * rect.left + D * rect.top + F, B * rect.right + D * rect.bottom + F))
         chars.append({"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
                       "upright": upright})
-    return chars, (standing / glyphs if glyphs >= MIN_GLYPHS_TO_TURN else 1.0)
+    return chars, glyphs, (standing / glyphs if glyphs >= MIN_GLYPHS_TO_TURN else 1.0)
 
 
 # A page whose text mostly runs sideways or upside down as displayed (at least this many glyphs, fewer
@@ -479,18 +504,18 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> Page:
         # the text page and the objects are in user space; the placer maps them as pdfminer would
         textpage = page.get_textpage()
         try:
-            chars, share = _chars(textpage, place)
+            chars, glyphs, share = _chars(textpage, place)
             turned = False
             if share < STANDING_SHARE:
                 for other in (r for r in (0, 90, 180, 270) if r != rotation):
                     candidate = _Placer(mediabox, other)
-                    candidate_chars, candidate_share = _chars(textpage, candidate)
+                    candidate_chars, glyphs, candidate_share = _chars(textpage, candidate)
                     if candidate_share >= STANDING_SHARE:
                         place, chars, turned = candidate, candidate_chars, True
                         break
         finally:
             textpage.close()
-        out = Page(index + 1, place.width, place.height, chars=chars, left=place.left,
+        out = Page(index + 1, place.width, place.height, chars=chars, glyphs=glyphs, left=place.left,
                    top_offset=place.top_offset, turned=turned)
         for kind, obj, m in _walk(page, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, IDENTITY, 0):
             if kind == _IMAGE:
