@@ -18,7 +18,7 @@ export DISCLOSURE_RAW_DIR ?= data/raw
 export DISCLOSURE_DB_PATH ?= data/warehouse/disclosure.duckdb
 
 .PHONY: install install-dev install-cluster run dev test test-fast test-cluster lint ddl clean dagster-home accuracy-ocr bench \
-	bench-cluster retry-quarantined accuracy fuzz
+	bench-cluster bench-pdf retry-quarantined accuracy fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -118,8 +118,17 @@ accuracy-ocr: install-dev
 fuzz: install-dev
 	$(BIN)/python -m tools.fuzz
 
-## Benchmark (not a test): generates corpora, prints a table, writes docs/benchmarks.md.
-## Smaller runs: BENCH_SIZES=2000,10000 make bench
+## Benchmark (not a test): generates corpora, prints a table, writes docs/benchmarks.md (and, by
+## bench-pdf's part, docs/benchmarks_pdf.md). Smaller runs: BENCH_SIZES=2000,10000 make bench
 bench: install-dev
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.pdf_bench
+
+## Only the PDF readers side by side (ours, pdfplumber extract_tables(), camelot lattice, PDFium's bare
+## character pass) on the real corpus's PDFs and generated ones: writes docs/benchmarks_pdf.md.
+## Quick look: BENCH_PDF_REAL=5 BENCH_PDF_SYNTH=10 BENCH_PDF_ONLY=ours,pdfplumber,pdfium make bench-pdf
+## (every setting: python -m tools.pdf_bench's docstring)
+bench-pdf: install-dev
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m tools.pdf_bench

@@ -120,82 +120,6 @@ def end_to_end(tmp: Path, n: int) -> dict:
             "synthetic cells silently wrong": f"{totals['silent'] / cells:.2%}"}
 
 
-def pdf_peers(tmp: Path) -> list[dict]:
-    """Our PDF reader against pdfplumber's plain extract_tables() and camelot, same PDFs, same interpreter."""
-    if not find_soffice():
-        return []
-    import pdfplumber
-
-    from pipelines.document.model import Cell, Document, Table
-    from pipelines.forms.interpreter import interpret
-
-    corpus = tmp / "fmt-pdf"
-    truth = pl.read_parquet(corpus / "truth_cells.parquet")
-    expected = {(r["path"], r["table_name"], r["cell"]): (r["value"], r["cell_state"]) for r in truth.iter_rows(named=True)}
-    table_of = {"fact_proactive": "proactive", "fact_applications": "applications", "fact_appeals": "appeals"}
-
-    def score(path: Path, doc: Document) -> tuple[int, int]:
-        rel = path.relative_to(corpus / "raw").as_posix()
-        got = {}
-        try:
-            for c in interpret(doc).cells:
-                got[(rel, table_of[c.fact_table], "/".join(c.coords.values()))] = (
-                    None if c.value is None else float(c.value), c.state)
-        except Exception:
-            pass
-        keys = [k for k in expected if k[0] == rel]
-        return sum(1 for k in keys if got.get(k) == expected[k]), len(keys)
-
-    def plain(path: Path) -> Document:
-        doc = Document("pdf")
-        with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
-                for rows in page.extract_tables():
-                    doc.blocks.append(Table(rows=[[Cell(t or "", r, c) for c, t in enumerate(row)]
-                                                  for r, row in enumerate(rows)]))
-        doc.renumber_tables()
-        return doc
-
-    def ours(path: Path) -> Document:
-        from pipelines.readers import read_document
-
-        return read_document(path.read_bytes())
-
-    readers = {"ours (pipelines.readers.pdf)": ours, "pdfplumber extract_tables()": plain}
-    try:
-        import camelot
-
-        def camelot_doc(path: Path) -> Document:
-            doc = Document("pdf")
-            for t in camelot.read_pdf(str(path), pages="all", flavor="lattice"):
-                doc.blocks.append(Table(rows=[[Cell(str(v), r, c) for c, v in enumerate(row)]
-                                              for r, row in enumerate(t.df.values.tolist())]))
-            doc.renumber_tables()
-            return doc
-
-        readers["camelot (lattice)"] = camelot_doc
-    except ImportError:
-        pass
-    pdfs = sorted((corpus / "raw").rglob("*.pdf"))
-    rows = []
-    for name, read in readers.items():
-        right = total = 0
-        started = time.perf_counter()
-        for path in pdfs:
-            try:
-                doc = read(path)
-            except Exception:
-                doc = Document("pdf")
-            r, t = score(path, doc)
-            right, total = right + r, total + t
-        elapsed = time.perf_counter() - started
-        rows.append({"reader": name, "PDFs": len(pdfs), "reports/s": round(len(pdfs) / elapsed, 2),
-                     "synthetic cell accuracy": f"{right / max(1, total):.2%}"})
-    if "camelot (lattice)" not in readers:
-        rows.append({"reader": "camelot", "PDFs": 0, "reports/s": None, "synthetic cell accuracy": "not installed"})
-    return rows
-
-
 def _markdown(rows: list[dict]) -> str:
     if not rows:
         return "_not measured (needs LibreOffice to make PDFs)_\n"
@@ -211,8 +135,6 @@ def main() -> None:
         tmp = Path(tmp_name)
         fmt_rows = per_format(tmp)
         print(pl.DataFrame(fmt_rows))
-        peers = pdf_peers(tmp)
-        print(pl.DataFrame(peers) if peers else "pdf peers: not measured")
         e2e = []
         for n in sizes:
             e2e.append(end_to_end(tmp, n))
@@ -224,7 +146,9 @@ def main() -> None:
         "of tools/synth/quirks.py at its default share); none is from real reports. Accuracy on the real reports "
         "of tests/real/ is in [accuracy.md](accuracy.md). Text corpora mix the six text layouts evenly.\n\n"
         "## Parsing, per format (synthetic corpus)\n\n" + _markdown(fmt_rows) +
-        "\n## PDF reader against its peers (same synthetic PDFs, same interpreter)\n\n" + _markdown(peers) +
+        "\n## PDF reader against its peers\n\nOn the real corpus's PDFs and on generated ones, side by side with "
+        "pdfplumber, camelot and PDFium's bare character pass: [benchmarks_pdf.md](benchmarks_pdf.md) "
+        "(`make bench-pdf`; `make bench` runs it too).\n" +
         "\n## End to end into DuckDB (synthetic corpus, text layouts)\n\n" + _markdown(e2e)
     )
     DOCS.parent.mkdir(exist_ok=True)
