@@ -49,6 +49,19 @@ class Reading:
     value: Decimal | None = None
 
 
+# Word's and LibreOffice's default left and right cell margin: 0.19 cm (5.4 pt); a little more, so that a
+# line must truly fill its cell to count as wrapped.
+CELL_MARGIN_PT = 6.0
+
+
+def fills_cell(line_width: float, digit_width: float, cell_width: float, margin: float) -> bool:
+    """A line of digits that leaves no room for one more digit between its cell's margins (all in one
+    unit): a number its cell was too narrow for goes on on the next line (`9587` over `0`). The readers
+    that see where a cell's lines end (PDF, OCR) join such lines into one number; lines of digits that
+    leave room (`12` over `5` in a wide cell) stay apart, and read unreadable rather than guessed."""
+    return line_width + digit_width > cell_width - 2 * margin
+
+
 def squeeze(text: str) -> str:
     """Given cell text, return it NFKC-folded with all whitespace (no-break spaces too) removed."""
     return "".join(unicodedata.normalize("NFKC", text).split())

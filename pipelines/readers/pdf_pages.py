@@ -33,6 +33,8 @@ from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables,
 from pdfplumber.utils import chars_to_textmap, extract_text, extract_words
 from pdfplumber.utils.text import LIGATURES
 
+from pipelines.document.cells import CELL_MARGIN_PT, fills_cell
+
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 # Form XObjects nest; a report's never do more than a few levels (pdfminer's own limit is similar).
@@ -245,21 +247,16 @@ def _lines(chars: list[dict], preserve_order: bool) -> list[tuple[str, float, fl
 
 
 _WRAPPED_NUMBER = re.compile(r"^\d+(?:\n\d+)+$")
-# Word's and LibreOffice's default left and right cell margin is 0.19 cm (5.4 pt); a little more, so that a
-# line must truly fill its cell to count as wrapped.
-CELL_MARGIN = 6.0
 
 
 def _unwrapped_number(chars: list[dict], cell_width: float, text: str) -> str:
     """A number its cell was too narrow for, wrapped onto further lines (`9587` over `0`), as one number
-    again: when every line but the last is full — one more digit would not have fit between the cell's
-    margins. Lines of digits that leave room (`12` over `5` in a wide cell) stay apart: two numbers in one
-    cell, which the form's grammar reads as unreadable rather than guessing."""
+    again: when every line but the last fills the cell (document.cells.fills_cell)."""
     lines = _char_lines([ch for ch in chars if not ch["text"].isspace()], Y_TOLERANCE)
     for line in lines[:-1]:
         width = line[-1]["x1"] - line[0]["x0"]
         digit = max(ch["x1"] - ch["x0"] for ch in line)
-        if width + digit <= cell_width - 2 * CELL_MARGIN:
+        if not fills_cell(width, digit, cell_width, CELL_MARGIN_PT):
             return text
     return text.replace("\n", "")
 

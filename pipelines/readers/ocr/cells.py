@@ -27,6 +27,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
+from pipelines.document.cells import CELL_MARGIN_PT, fills_cell
 from pipelines.readers.ocr.engine import Read
 
 # Ink is at least this much darker than the cell's paper (grey levels of max(R, G, B)).
@@ -71,6 +72,9 @@ class CellInk:
     runs: list[int] = field(default_factory=list)  # separate strokes of ink, left to right, per line
     spans: list[tuple[int, int]] = field(default_factory=list)  # each line's rows in the crop
     doubts: set[str] = field(default_factory=set)
+    extents: list[tuple[int, int]] = field(default_factory=list)  # each line's ink, first and past last column
+    width: int = 0  # the cell's width in pixels
+    margin: float = 0.0  # a printed cell's margin in pixels (document.cells.CELL_MARGIN_PT)
 
     @property
     def has_ink(self) -> bool:
@@ -234,6 +238,7 @@ def cell_ink(c: CellCut, px_per_pt: float, em_px: float) -> CellInk:
         return out
     pad = max(3, round(LINE_PAD_PT * px_per_pt))
     ch, cw = c.ink.shape
+    out.width, out.margin = cw, CELL_MARGIN_PT * px_per_pt
     for a, b in _line_spans(c.ink, c.spans, em_px):
         cols = np.flatnonzero(c.ink[a:b].any(axis=0))
         lx0, lx1 = max(0, cols[0] - pad), min(cw, cols[-1] + 1 + pad)
@@ -242,7 +247,17 @@ def cell_ink(c: CellCut, px_per_pt: float, em_px: float) -> CellInk:
         out.lines.append(np.ascontiguousarray(np.repeat(line[..., None], 3, axis=2)))
         out.runs.append(len(_runs(c.ink[a:b].any(axis=0))))
         out.spans.append((a, b))
+        out.extents.append((int(cols[0]), int(cols[-1]) + 1))
     return out
+
+
+def _wrapped(ink: CellInk, texts: list[str]) -> bool:
+    """Lines of digits of which every one but the last fills the cell: one number the cell was too narrow
+    for (document.cells.fills_cell), as a printed layout wraps `93660` into `9366` over `0`."""
+    if len(texts) < 2 or len(texts) != len(ink.extents) or not all(t.isdigit() and t.isascii() for t in texts):
+        return False
+    return all(fills_cell(x1 - x0, (x1 - x0) / len(t), ink.width, ink.margin)
+               for (x0, x1), t in zip(ink.extents[:-1], texts[:-1], strict=True))
 
 
 def is_number(text: str) -> bool:
@@ -272,7 +287,8 @@ def judge(ink: CellInk, reads: list[Read], numeric_column: bool) -> tuple[str, f
     if any(not t for t in texts):
         doubts.add("empty_read")
     if NUMBER.match(flat):
-        text = "\n".join("".join(t.split()) for t in texts if t)  # `1 234` read with a space is one number
+        lines = ["".join(t.split()) for t in texts if t]  # `1 234` read with a space is one number
+        text = "".join(lines) if _wrapped(ink, lines) else "\n".join(lines)
     if doubts:
         score *= DOUBT_FACTOR
     return text, round(score, 4), doubts
