@@ -194,8 +194,13 @@ def _char_lines(chars: list[dict], y_tolerance: float) -> list[list[dict]]:
     return [sorted(by_line[k], key=lambda c: c["x0"]) for k in sorted(by_line)]
 
 
+_LIGATURE = re.compile("|".join(map(re.escape, LIGATURES)))
+
+
 def _text(word: list[dict]) -> str:
-    return "".join(LIGATURES.get(c["text"], c["text"]) for c in word)
+    """The word's characters joined, ligatures expanded (`ﬁ` → `fi`) as pdfplumber does."""
+    text = "".join([c["text"] for c in word])
+    return _LIGATURE.sub(lambda m: LIGATURES[m.group()], text) if _LIGATURE.search(text) else text
 
 
 def _fast_words(chars: list[dict], x_tolerance: float, y_tolerance: float) -> list[dict]:
