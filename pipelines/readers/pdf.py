@@ -240,7 +240,8 @@ def _read(pdf: pdfium.PdfDocument, data: bytes) -> Document:
     unruled = not any(isinstance(item, Table) for items in page_items for _, item in items)
     if unruled:  # tables drawn without rules: rebuild them from the words' positions
         assert words is not None  # a ruled table on a text page would have made `unruled` false
-        page_items = [ocr[i].unruled_items() if i in ocr else _unruled_items(*words[i], i) for i in range(n_pages)]
+        page_items = [ocr[i].unruled_items() if i in ocr else _unruled_items(words[i][0], i, turned=words[i][1])
+                      for i in range(n_pages)]
     return _document(page_items, heights, scanned, unruled)
 
 

@@ -160,4 +160,7 @@ def test_tables_drawn_without_rules_are_rebuilt_from_word_positions():
     data = pdf_bytes("unruled")
     doc = read_document(data)
     assert "pdf_tables_without_rules" in doc.notes
+    # each table placed on the pages it is printed on (the review page draws it there); one runs over five
+    assert [[page for page, _ in t.regions] for t in doc.tables] == [[0], [0], [0], [0], [1], [1, 2, 3, 4, 5], [5]]
+    assert all(c.box is not None for t in doc.tables for c in t.cells if c.text.strip())
     assert facts(data, with_raw=False) == truth("003_4a81d0f783bbd2ce", with_raw=False)
