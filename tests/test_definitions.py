@@ -71,6 +71,8 @@ def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_d
         assert events["reports"]["rows_written_this_run"].value == 0
         assert events["reports"]["share_resolved_to_county"].value == 0.6  # 3 of the 5 samples name their county
         assert events["dq_results"]["skipped"].value == "warehouse unchanged"
+        for name in PUBLISH:  # nothing changed: no output is written again (issue #18)
+            assert events[name]["skipped"].value == "nothing changed since it was last written", name
         assert {e.check_name for e in again.get_asset_check_evaluations() if not e.passed} == failed
     assert not any((db_path.parent / "staging").iterdir()), "staged batches are removed once loaded"
     published = db_path.parent / "published" / db_path.name

@@ -9,6 +9,7 @@ ledger and the run goes on.
 
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from pipelines.ingest.staging import (
 )
 from pipelines.warehouse.checks import checks_are_current, refresh_dq_results
 from pipelines.warehouse.corrections import apply_corrections
-from pipelines.warehouse.load import load_run, scan_view
+from pipelines.warehouse.load import Staged, load_run, scan_view
 from pipelines.warehouse.schema import CODE_TABLES, DQ_RESULTS, FORM_CELLS, TABLES, WAREHOUSE_STATE, TableDef
 
 WRITER_POOL = "duckdb_writer"
@@ -222,10 +223,11 @@ def parsed_reports(raw_files):
 @said_plainly()
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Loads every staged batch into DuckDB: ledger, reports, agencies, the three fact tables, unmapped
-    cells and narrative sections, one transaction per batch (a batch is removed from staging once
-    committed, so a failed load leaves it for the next run), then decides the current report of
-    each agency-year. Re-running on unchanged files changes nothing; a run that found nothing new
-    only marks the files as seen."""
+    cells and narrative sections, one transaction per batch — small batches merged into one
+    transaction of up to the batch size (a batch is removed from staging once committed, so a failed
+    load leaves it for the next run) — then decides the current report of each agency-year.
+    Re-running on unchanged files changes nothing; a run that found nothing new only marks the files
+    as seen."""
     settings = warehouse.settings()
     written: Counter[str] = Counter()
     rejected: list[Rejected] = []
@@ -233,8 +235,11 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         corrections = require_corrections(con, settings.corrections_dir)
         scanned = scan_view(discover(con, settings.raw_dir, removals=settings.removals()).scanned)
         pending = pending_batches(settings.staging, rejected)
-        for _files, counts in load_run(con, scanned, _read_then_clear(pending, rejected)):
+        transactions = 0
+        for _files, counts in load_run(con, scanned, _read_then_clear(pending, rejected),
+                                       max_files=settings.batch_size):
             written.update(counts)
+            transactions += 1
         written.update(apply_corrections(con, corrections).rows_written())  # reviewers' corrections, on top
         for table in WAREHOUSE_TABLES:
             metadata = _table_metadata(con, table, written)
@@ -244,22 +249,21 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     for item in rejected:
         context.log.warning(f"staging: not a readable batch, never read: {item.path} ({item.reason}); "
                             f"moved to {item.moved_to or '(could not be moved)'}")
-    context.log.info(f"batches loaded: {len(pending) - len(rejected)}; rows written: {dict(written)}")
+    context.log.info(f"batches loaded: {len(pending) - len(rejected)} in {transactions} transaction(s); "
+                     f"rows written: {dict(written)}")
 
 
-def _read_then_clear(pending: list[StagedBatch], rejected: list[Rejected]
-                     ) -> Iterator[tuple[list, dict[str, pl.DataFrame]]]:
-    """Each staged batch's contents. The loader asks for the next batch only once it has committed
-    this one, so a batch leaves staging exactly when it is in the warehouse. A batch whose files do
+def _read_then_clear(pending: list[StagedBatch], rejected: list[Rejected]) -> Iterator[Staged]:
+    """Each staged batch's contents, removed from staging by load_run once the transaction holding it
+    has committed, so a batch leaves staging exactly when it is in the warehouse. A batch whose files do
     not match its manifest or their schemas is moved aside unread and reported."""
     for batch in pending:
         try:
-            contents = read_batch(batch.path)
+            outcomes, facts = read_batch(batch.path)
         except StagingRejected as exc:
             rejected.append(reject(batch.path, str(exc)))
             continue
-        yield contents
-        clear(batch.path)
+        yield Staged(outcomes, facts, on_commit=functools.partial(clear, batch.path))
 
 
 def _table_metadata(con, table: TableDef, written: Counter[str]) -> dict:

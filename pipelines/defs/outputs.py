@@ -1,5 +1,9 @@
-"""What the warehouse publishes after each run: a read-only copy, Parquet by year, an HTML report."""
+"""What the warehouse publishes after each run: a read-only copy, Parquet by year, an HTML report.
 
+Each is skipped while nothing it shows changed since it was last written (warehouse/freshness.py).
+"""
+
+from pathlib import Path
 
 import dagster as dg
 
@@ -7,7 +11,21 @@ from pipelines.defs.assets import OWNERS, WRITER_POOL
 from pipelines.defs.cluster import WAREHOUSE_QUEUE_TAG
 from pipelines.defs.failures import said_plainly
 from pipelines.defs.resources import WarehouseResource
+from pipelines.ingest import parse as parse_module
+from pipelines.warehouse import export as export_module
+from pipelines.warehouse import report as report_module
+from pipelines.warehouse import review as review_module
+from pipelines.warehouse import review_source as review_source_module
 from pipelines.warehouse.export import export_dir, export_years
+from pipelines.warehouse.freshness import (
+    EXPORTED_AT,
+    PUBLISHED_AT,
+    REPORT_AT,
+    REVIEW_AT,
+    mark_written,
+    signature,
+    up_to_date,
+)
 from pipelines.warehouse.load import publish
 from pipelines.warehouse.report import write_report
 from pipelines.warehouse.review import DEFAULT_FILE_NAME, load_reviews, reason_counts, write_review
@@ -15,7 +33,9 @@ from pipelines.warehouse.review import DEFAULT_FILE_NAME, load_reviews, reason_c
 
 class ExportConfig(dg.Config):
     years: list[int] = []  # noqa: RUF012 - pydantic copies defaults; Dagster config needs a plain list
-    """Rewrite only these years (empty: every year in the warehouse)."""
+    """Rewrite these years whole (empty: only what changed since the last export)."""
+    full: bool = False
+    """Rewrite every file, whatever changed."""
 
 
 @dg.asset(group_name="publish", kinds={"duckdb"}, owners=OWNERS, pool=WRITER_POOL, op_tags=WAREHOUSE_QUEUE_TAG,
@@ -27,9 +47,16 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
     process open the warehouse file while a load writes it."""
     settings = warehouse.settings()
     with warehouse.connection() as con:
-        path = publish(con, settings.db_path, settings.published_path)
+        sig = signature(con)
+        skipped = up_to_date(con, PUBLISHED_AT, sig, settings.published_path)
+        if skipped:
+            path = settings.published_path
+        else:
+            path = publish(con, settings.db_path, settings.published_path)
+            mark_written(con, PUBLISHED_AT, sig)
         reports = con.execute("select count(*) from reports").fetchall()[0][0]
     return dg.MaterializeResult(metadata={
+        **_skipped(skipped),
         "path": dg.MetadataValue.path(str(path)),
         "size_mb": round(path.stat().st_size / 2**20, 1),
         "reports": reports,
@@ -45,17 +72,25 @@ def parquet_export(config: ExportConfig, warehouse: WarehouseResource) -> dg.Mat
     (export/<table>/year=<year>/data.parquet beside the warehouse, Hive-style); agencies, sections, prose
     claims, check results, corrections and the code tables whole (export/<table>.parquet); every analyst
     view as export/views/<view>.parquet; for BI tools (reports whose year is unknown stay in the warehouse only).
-    Each run rewrites every year (config `years` limits it);
+    Skipped while nothing changed since the last export; otherwise only what changed is written: a fact
+    table's new rows as one more part file of their year, a changed year, table or view rewritten
+    (config `years` rewrites those years whole, `full` everything);
     each file is swapped in whole. The partitioning is in the files, not a Dagster partition: a job
     may hold one partitioning only, and the nightly job's is the parse batches."""
     settings = warehouse.settings()
     years = config.years or None
     out = export_dir(settings.db_path)
     with warehouse.connection() as con:
-        written = export_years(con, out, years)
+        sig = signature(con, Path(export_module.__file__))
+        skipped = years is None and not config.full and up_to_date(con, EXPORTED_AT, sig, out / export_module.STATE_FILE)
+        written = {} if skipped else export_years(con, out, years, full=config.full)
+        if not skipped:
+            mark_written(con, EXPORTED_AT, sig)
     return dg.MaterializeResult(metadata={
+        **_skipped(skipped),
         "folder": dg.MetadataValue.path(str(out)),
         "rows": written,
+        "files_written": len(written),
         "years": "all" if years is None else ", ".join(map(str, years)),
         "read_with": f"select * from read_parquet('{out}/fact_applications/*/*.parquet', hive_partitioning = true)",
     })
@@ -69,9 +104,15 @@ def html_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     coverage by year, province and format, applications and their outcomes, refusal reasons, appeals,
     and data-quality failures by check."""
     settings = warehouse.settings()
+    path = settings.db_path.parent / "report.html"
     with warehouse.connection() as con:
-        path = write_report(con, settings.db_path.parent / "report.html")
+        sig = signature(con, Path(report_module.__file__))
+        skipped = up_to_date(con, REPORT_AT, sig, path)
+        if not skipped:
+            path = write_report(con, path)
+            mark_written(con, REPORT_AT, sig)
     return dg.MaterializeResult(metadata={
+        **_skipped(skipped),
         "report": dg.MetadataValue.url(path.resolve().as_uri()),
         "path": dg.MetadataValue.path(str(path)),
         "size_mb": round(path.stat().st_size / 2**20, 1),
@@ -87,14 +128,33 @@ def review_page(warehouse: WarehouseResource) -> dg.MaterializeResult:
     its file's tables beside the cells read from them, the cells a check names marked. A run with
     nothing to review writes a page that says so. `disclosure review` writes the same page."""
     settings = warehouse.settings()
+    path = settings.db_path.parent / DEFAULT_FILE_NAME
     with warehouse.connection() as con:
+        # the page also shows the raw files of the listed reports, which change only through a load, read
+        # again by the readers: parse.py's PARSER_VERSION moves when they learn something
+        sig = signature(con, Path(review_module.__file__), Path(review_source_module.__file__),
+                        Path(parse_module.__file__))
+        if up_to_date(con, REVIEW_AT, sig, path):
+            return dg.MaterializeResult(metadata={
+                **_skipped(True),
+                "page": dg.MetadataValue.url(path.resolve().as_uri()),
+                "path": dg.MetadataValue.path(str(path)),
+                "size_mb": round(path.stat().st_size / 2**20, 1),
+            })
         reviews = load_reviews(con)
-        path = write_review(con, settings.raw_dir, settings.db_path.parent / DEFAULT_FILE_NAME, reviews=reviews)
+        path = write_review(con, settings.raw_dir, path, reviews=reviews)
+        mark_written(con, REVIEW_AT, sig)
     counts = reason_counts(reviews)
     return dg.MaterializeResult(metadata={
+        **_skipped(False),
         "page": dg.MetadataValue.url(path.resolve().as_uri()),
         "path": dg.MetadataValue.path(str(path)),
         "size_mb": round(path.stat().st_size / 2**20, 1),
         "reports_to_review": len(reviews),
         "by_reason": dg.MetadataValue.json(dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))),
     })
+
+
+def _skipped(skipped: bool) -> dict:
+    """The metadata that says whether a publish step wrote its output or found it up to date."""
+    return {"skipped": "nothing changed since it was last written" if skipped else "no"}

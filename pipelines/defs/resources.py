@@ -9,7 +9,7 @@ import duckdb
 
 from pipelines.defs.cluster import CeleryConfig
 from pipelines.defs.step_outputs import JsonStepOutputsManager
-from pipelines.ingest.settings import DEFAULT_MEMORY_LIMIT, Settings
+from pipelines.ingest.settings import Settings
 from pipelines.ingest.staging import step_outputs_location
 from pipelines.warehouse.load import connect_waiting
 
@@ -21,7 +21,8 @@ class WarehouseResource(dg.ConfigurableResource):
     raw_dir: str | None = None
     db_path: str | None = None
     workers: int = 0
-    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    memory_limit: str = ""
+    """DuckDB's memory_limit (e.g. '1GB'); empty: DISCLOSURE_MEMORY_LIMIT, else DEFAULT_MEMORY_LIMIT (1GB)."""
     lock_wait_seconds: float = 0.0  # 0: DISCLOSURE_LOCK_WAIT_S, else 30 minutes
     allow_removals: bool = False
     """Let this run mark files removed even when more than DISCLOSURE_MAX_REMOVED_SHARE of the known files
@@ -33,7 +34,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def settings(self) -> Settings:
         # The profile comes from DISCLOSURE_PROFILE only, like the executor it must agree with.
-        return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit,
+        return Settings.from_env(self.raw_dir, self.db_path, workers=self.workers, memory_limit=self.memory_limit or None,
                                  allow_removals=self.allow_removals or None, corrections_dir=self.corrections_dir)
 
     @contextlib.contextmanager

@@ -173,7 +173,7 @@ def ingest(settings: Settings, retry_quarantined: bool = False, checks: bool = F
                              max_bytes=settings.max_file_bytes, limits=settings.limits())
         done = 0
         staged = ((batch, None) for _key, batch in batches(outcomes, settings.batch_size))
-        for files, counts in load_run(con, scan_view(found.scanned), staged):
+        for files, counts in load_run(con, scan_view(found.scanned), staged, max_files=settings.batch_size):
             if not files:
                 continue  # nothing new: the scan was marked as seen
             done += files

@@ -10,7 +10,10 @@ from pipelines.ingest.workers import DEFAULT_FILE_SECONDS, DEFAULT_OCR_FILE_SECO
 
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_DB_PATH = "data/warehouse/disclosure.duckdb"
-DEFAULT_MEMORY_LIMIT = "4GB"
+# DuckDB's memory_limit for every connection that writes or reads the warehouse: sorts, joins and
+# aggregates past it spill to DuckDB's temp_directory (<warehouse file>.tmp) instead of growing
+# (issue #18: every process under 1.5 GB at 100,000 reports). DISCLOSURE_MEMORY_LIMIT overrides it.
+DEFAULT_MEMORY_LIMIT = "1GB"
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 PROFILES = ("local", "cluster")
@@ -74,6 +77,8 @@ class Settings:
                               or DEFAULT_LOCK_WAIT_SECONDS),
             worker_memory_mb=int(kwargs.pop("worker_memory_mb", None) or os.environ.get("DISCLOSURE_WORKER_MEMORY_MB")
                                  or DEFAULT_WORKER_MEMORY_BYTES // 2**20),
+            memory_limit=kwargs.pop("memory_limit", None) or os.environ.get("DISCLOSURE_MEMORY_LIMIT")
+            or DEFAULT_MEMORY_LIMIT,
             profile=kwargs.pop("profile", None) or os.environ.get("DISCLOSURE_PROFILE") or "local",
             max_removed_share=float(kwargs.pop("max_removed_share", None)
                                     or os.environ.get("DISCLOSURE_MAX_REMOVED_SHARE") or DEFAULT_MAX_REMOVED_SHARE),

@@ -83,7 +83,7 @@ def refresh_dq_results(con: duckdb.DuckDBPyConnection, checks: list[CheckDef] | 
     result = result.select([pl.col(c).cast(schema[c]) for c in DQ_RESULTS.column_names])
     con.execute("begin transaction")
     try:
-        con.execute("insert or replace into warehouse_state values ('checks_at', $now)", {"now": now})
+        con.execute("insert or replace into warehouse_state (key, value) values ('checks_at', $now)", {"now": now})
         con.execute("delete from dq_results")
         con.register("incoming_dq", result.to_arrow())
         con.execute("insert into dq_results by name select * from incoming_dq")

@@ -474,7 +474,7 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, corrections: Sequence[Corr
         applied.cells_changed = _write_cells(con, _cell_updates(cells, wanted))
         applied.table_rows = _write_table(con, rows)
         if applied.cells_changed or applied.table_rows is not None:
-            con.execute("insert or replace into warehouse_state values ('last_change_at', $now)",
+            con.execute("insert or replace into warehouse_state (key, value) values ('last_change_at', $now)",
                         {"now": now or load_time()})
         con.execute("commit")
     except BaseException:

@@ -1,4 +1,5 @@
-"""Writing the DuckDB warehouse: schema, one transaction per batch, Arrow bulk loads, currency.
+"""Writing the DuckDB warehouse: schema, one transaction per batch (a run's small batches merged into
+one), Arrow bulk loads, currency.
 
 Only one process writes (DuckDB allows one writer); parsing happens elsewhere, in parallel. A
 batch is all-or-nothing: the ledger rows, the reports, their facts and the currency decisions of
@@ -8,6 +9,7 @@ one batch commit together, so readers never see half a report.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import time
@@ -48,6 +50,9 @@ from pipelines.warehouse.schema import (
 )
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+# The most files one load transaction holds when load_run merges small staged batches (as the parse
+# step's batch size: the frames of one transaction stay as large as one full batch's).
+DEFAULT_LOAD_FILES = 2000
 
 
 def sql_text(relative: str) -> str:
@@ -60,14 +65,44 @@ def connect(db_path: Path, memory_limit: str | None = None, read_only: bool = Fa
         db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path), read_only=read_only)
     if memory_limit:
+        # Past the limit, sorts, joins and aggregates spill to the temp directory beside the file
+        # (DuckDB's default place, named here so that it is the same for every connection).
         con.execute(f"set memory_limit = '{memory_limit}'")
+        con.execute(f"set temp_directory = '{db_path.with_name(db_path.name + '.tmp').as_posix()}'")
     if not read_only:
-        _add_new_columns(con)
-        con.execute(sql_text("ddl/create_tables.sql"))
+        schema = _schema_signature()
+        if _recorded_schema(con) != _with_views(con, schema):
+            _add_new_columns(con)
+            con.execute(sql_text("ddl/create_tables.sql"))
+            _create_views(con)
+            con.execute("insert or replace into warehouse_state (key, value, signature) values ('schema_at', $now, $sig)",
+                        {"now": load_time(), "sig": _with_views(con, schema)})
         _sync_form_cells(con)
         sync_code_tables(con)
-        _create_views(con)
     return con
+
+
+def _schema_signature() -> str:
+    """A hash of the DDL and the views' SQL: when the file was last set up with these, opening it need not
+    run them again (the DDL's comments and the views cost 0.5–1 s a connection, once per Dagster step)."""
+    h = hashlib.sha256(sql_text("ddl/create_tables.sql").encode())
+    for view in sorted((SQL_DIR / "views").glob("*.sql")):
+        h.update(view.name.encode() + b"\0" + view.read_bytes())
+    return h.hexdigest()
+
+
+def _with_views(con: duckdb.DuckDBPyConnection, schema: str) -> str:
+    """The signature with the number of views the file holds (a view dropped by hand is created again)."""
+    views = con.execute("select count(*) from duckdb_views() where not internal and not temporary").fetchall()[0][0]
+    return f"{schema}/{views}"
+
+
+def _recorded_schema(con: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        row = con.execute("select signature from warehouse_state where key = 'schema_at'").fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return None  # a new file, or one from before the signature column
+    return row[0][0] if row else None
 
 
 def _sync_form_cells(con: duckdb.DuckDBPyConnection, forms: tuple[Form, ...] = FORMS) -> None:
@@ -341,12 +376,14 @@ def load_time() -> dt.datetime:
 
 def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | ScanView,
                outcomes: Sequence[ParseOutcome], now: dt.datetime | None = None,
-               staged_facts: dict[str, pl.DataFrame] | None = None) -> dict[str, int]:
+               staged_facts: dict[str, pl.DataFrame] | None = None, mark_seen: bool = True) -> dict[str, int]:
     """Record a run's scan and parse outcomes in one transaction; return row counts written.
 
     `scanned` is the run's scan (a ScanView when the run loads several batches). `staged_facts` are
     the outcomes' cells when they come from a staged batch (one frame per fact table) rather than
-    inside the outcomes. A run that found nothing new only marks files as seen.
+    inside the outcomes. A run that found nothing new only marks files as seen. `mark_seen=False`:
+    an earlier load of the same run (same connection, same `now`) has already written the scan
+    (temp table seen_files) and marked its files as seen; the run-wide work is not done again.
     """
     view = scanned if isinstance(scanned, ScanView) else scan_view(scanned)
     now = now or load_time()
@@ -359,10 +396,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | Scan
         counts["stale_outcomes_skipped"] = len(stale)
     con.execute("begin transaction")
     try:
-        con.register("seen_files_view", view.table)
-        con.execute("create or replace temp table seen_files as select * from seen_files_view")
-        con.unregister("seen_files_view")
-        con.execute(sql_text("load/update_ledger_seen.sql"), {"now": now})
+        if mark_seen:
+            con.register("seen_files_view", view.table)
+            con.execute("create or replace temp table seen_files as select * from seen_files_view")
+            con.unregister("seen_files_view")
+            con.execute(sql_text("load/update_ledger_seen.sql"), {"now": now})
         batch_paths = pl.DataFrame({"path": [o.ref.path for o in outcomes]}, schema={"path": pl.String})
         con.register("batch_paths_view", batch_paths.to_arrow())
         con.execute("create or replace temp table batch_paths as select * from batch_paths_view")
@@ -373,7 +411,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | Scan
             con.execute("commit")  # nothing new, nothing vanished or back: currency and agencies stand
             return {**counts, "unchanged": 1}
 
-        ledger = _ledger_frame(outcomes, now)
+        # One ledger row per content: a load may hold the same file twice (two runs staged it, and one
+        # loader merged both runs' batches into this transaction).
+        ledger = _ledger_frame(outcomes, now).unique(subset=["path", "sha256"], keep="first", maintain_order=True)
         if not ledger.is_empty():
             con.register("outcomes", ledger.to_arrow())
             con.execute("""
@@ -391,7 +431,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | Scan
             """)
             con.unregister("outcomes")
 
-        loaded_ids = {r for (r,) in con.execute("select report_id from reports").fetchall()}
+        # Which of this load's reports the warehouse already holds (never the whole table into Python).
+        ids = sorted({o.report_id for o in outcomes if o.ok and o.report_id is not None})
+        loaded_ids = {r for (r,) in con.execute(
+            "select report_id from reports where report_id in (select unnest($ids))", {"ids": ids}).fetchall()
+        } if ids else set()
         new: list[ParseOutcome] = []
         for o in outcomes:
             if o.ok and o.report_id not in loaded_ids:
@@ -412,7 +456,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | Scan
         con.execute(sql_text("load/update_current.sql"))
         con.execute(sql_text("load/refresh_agencies.sql"))
         con.execute(sql_text("load/update_review.sql"))
-        con.execute("insert or replace into warehouse_state values ('last_change_at', $now)", {"now": now})
+        con.execute("insert or replace into warehouse_state (key, value) values ('last_change_at', $now)", {"now": now})
         _log_load(con, now, view.count, outcomes)
         con.execute("commit")
     except BaseException:
@@ -421,16 +465,62 @@ def load_batch(con: duckdb.DuckDBPyConnection, scanned: Sequence[FileRef] | Scan
     return counts
 
 
+@dataclass
+class Staged:
+    """One staged batch for load_run: its outcomes, their cells as staged frames (None: inside the
+    outcomes), and what to do once they are committed (remove the batch from staging)."""
+
+    outcomes: Sequence[ParseOutcome]
+    facts: dict[str, pl.DataFrame] | None = None
+    on_commit: Callable[[], None] | None = None
+
+
+def _merged(group: list[Staged]) -> tuple[list[ParseOutcome], dict[str, pl.DataFrame] | None]:
+    """One load of a group's batches: their outcomes, and their staged frames concatenated (the group
+    holds batches of one kind: staged frames, or cells inside the outcomes)."""
+    outcomes = [o for item in group for o in item.outcomes]
+    if len(group) == 1 or group[0].facts is None:
+        return outcomes, group[0].facts
+    facts = {name: pl.concat([item.facts[name] for item in group if name in item.facts], how="vertical")
+             for name in group[0].facts}
+    return outcomes, facts
+
+
 def load_run(con: duckdb.DuckDBPyConnection, scanned: ScanView,
-             staged: Iterable[tuple[Sequence[ParseOutcome], dict[str, pl.DataFrame] | None]]
-             ) -> Iterator[tuple[int, dict[str, int]]]:
-    """Load a run's batches (outcomes, with their cells as staged frames when they were staged), each
-    in its own transaction and all with the run's one load time; yield (files, rows written) per
-    batch. A run with no batch still marks the scan as seen."""
+             staged: Iterable[Staged | tuple[Sequence[ParseOutcome], dict[str, pl.DataFrame] | None]],
+             max_files: int = DEFAULT_LOAD_FILES) -> Iterator[tuple[int, dict[str, int]]]:
+    """Load a run's batches (outcomes, with their cells as staged frames when they were staged) with
+    the run's one load time; yield (files, rows written) per transaction.
+
+    Consecutive batches are merged into one transaction while together they hold at most `max_files`
+    files (a nightly run's 16 small batches, one per batch key, become one load: the per-transaction
+    cost — currency, agencies, review flags — is paid once), and the run-wide work (the scan as the
+    temp table seen_files, every seen file's `last_seen_at`) is done by the first transaction only.
+    Each merged group is all-or-nothing; a batch's `on_commit` (removing it from staging) is called
+    only once its group has committed, so a crash leaves every uncommitted batch staged for the next
+    run. A run with no batch still marks the scan as seen."""
     now = load_time()
-    loaded = False
-    for outcomes, facts in staged:
-        loaded = True
-        yield len(outcomes), load_batch(con, scanned, outcomes, now, staged_facts=facts)
-    if not loaded:
+    first = True
+    group: list[Staged] = []
+
+    def flush() -> tuple[int, dict[str, int]]:
+        nonlocal first
+        outcomes, facts = _merged(group)
+        counts = load_batch(con, scanned, outcomes, now, staged_facts=facts, mark_seen=first)
+        first = False
+        for item in group:
+            if item.on_commit is not None:
+                item.on_commit()
+        group.clear()
+        return len(outcomes), counts
+
+    for item in staged:
+        item = item if isinstance(item, Staged) else Staged(*item)
+        if group and (sum(len(g.outcomes) for g in group) + len(item.outcomes) > max_files
+                      or (group[0].facts is None) != (item.facts is None)):
+            yield flush()
+        group.append(item)
+    if group:
+        yield flush()
+    if first:
         yield 0, load_batch(con, scanned, [], now)

@@ -248,10 +248,15 @@ DQ_RESULTS = TableDef(
 
 WAREHOUSE_STATE = TableDef(
     "warehouse_state",
-    "Bookkeeping of the loader: when the warehouse last changed and when the checks last ran.",
+    "Bookkeeping of the loader: when the warehouse last changed, when the checks last ran, and when each "
+    "published output was last written (an output is skipped while nothing it shows has changed since).",
     (
-        Column("key", "VARCHAR", "last_change_at | checks_at", extension=True),
+        Column("key", "VARCHAR", "last_change_at | checks_at | published_at | exported_at | report_at | review_at",
+               extension=True),
         Column("value", "TIMESTAMP", "when (UTC)", extension=True),
+        Column("signature", "VARCHAR", "for an output (…_at but last_change_at, checks_at): a hash of the schema, "
+               "views, code tables and the code that wrote it; a different one writes the output again",
+               extension=True),
     ),
     primary_key=("key",),
 )

@@ -309,11 +309,13 @@ comment on column dq_results.checked_at is 'when the check ran (UTC)';
 create table if not exists warehouse_state (
     key VARCHAR,
     value TIMESTAMP,
+    signature VARCHAR,
     primary key (key)
 );
-comment on table warehouse_state is 'Bookkeeping of the loader: when the warehouse last changed and when the checks last ran.';
-comment on column warehouse_state.key is 'last_change_at | checks_at';
+comment on table warehouse_state is 'Bookkeeping of the loader: when the warehouse last changed, when the checks last ran, and when each published output was last written (an output is skipped while nothing it shows has changed since).';
+comment on column warehouse_state.key is 'last_change_at | checks_at | published_at | exported_at | report_at | review_at';
 comment on column warehouse_state.value is 'when (UTC)';
+comment on column warehouse_state.signature is 'for an output (…_at but last_change_at, checks_at): a hash of the schema, views, code tables and the code that wrote it; a different one writes the output again';
 
 create table if not exists load_log (
     loaded_at TIMESTAMP,

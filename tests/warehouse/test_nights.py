@@ -1,0 +1,251 @@
+"""Nights that cost what changed (issue #18): small staged batches load in one transaction, the
+published outputs are skipped while nothing changed, and the Parquet export writes only what changed
+yet reads back as a full export does. Memory: DuckDB's limit and spill folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest.run import discover, parse_all
+from pipelines.ingest.settings import DEFAULT_MEMORY_LIMIT, Settings
+from pipelines.ingest.staging import clear, pending_batches, read_batch, write_batch
+from pipelines.warehouse import load as load_module
+from pipelines.warehouse.checks import refresh_dq_results
+from pipelines.warehouse.export import STATE_FILE, export_years
+from pipelines.warehouse.freshness import EXPORTED_AT, mark_written, signature, up_to_date
+from pipelines.warehouse.load import Staged, connect, load_run, scan_view
+from tests.conftest import assert_same_rows, query, run_pipeline
+
+LOADED = ["source_files", "reports", "agencies", "fact_proactive", "fact_applications", "fact_appeals",
+          "fact_unmapped", "report_sections", "report_claims"]
+
+
+def _stage(raw_dir: Path, db_path: Path, stage: Path) -> int:
+    """Parse the raw folder and stage every chunk as its own batch (as a night's parse step stages one
+    small batch per batch key); return how many."""
+    con = connect(db_path)
+    try:
+        found = discover(con, raw_dir)
+    finally:
+        con.close()
+    chunks = list(parse_all(raw_dir, found.todo, workers=1))
+    for i, chunk in enumerate(chunks):
+        write_batch(str(stage), f"run-{i:04d}", chunk)
+    return len(chunks)
+
+
+def _load_staged(raw_dir: Path, db_path: Path, stage: Path, max_files: int) -> list[tuple[int, dict]]:
+    con = connect(db_path)
+    try:
+        scanned = scan_view(discover(con, raw_dir).scanned)
+        staged = (Staged(*read_batch(b.path), on_commit=lambda p=b.path: clear(p)) for b in pending_batches(str(stage)))
+        return list(load_run(con, scanned, staged, max_files=max_files))
+    finally:
+        con.close()
+
+
+def test_small_staged_batches_load_in_one_transaction_with_the_same_result(raw_dir, tmp_path):
+    one, many = tmp_path / "one" / "w.duckdb", tmp_path / "many" / "w.duckdb"
+    stage_one, stage_many = tmp_path / "stage-one", tmp_path / "stage-many"
+    batches = _stage(raw_dir, one, stage_one)
+    assert _stage(raw_dir, many, stage_many) == batches >= 2, "the samples must stage as several batches"
+
+    merged = _load_staged(raw_dir, one, stage_one, max_files=2000)
+    assert len(merged) == 1 and merged[0][0] == 5, "every small batch in one transaction"
+    assert query(one, "select count(*), sum(files_in_batch) from load_log") == [(1, 5)]
+    assert pending_batches(str(stage_one)) == [], "each batch leaves staging once its transaction committed"
+
+    apart = _load_staged(raw_dir, many, stage_many, max_files=1)
+    assert len(apart) == batches, "max_files bounds a transaction: one batch each"
+    assert query(many, "select count(*) from load_log") == [(batches,)]
+    counts = assert_same_rows(many, one, LOADED)
+    assert counts["reports"] == 5
+    # the run-wide work ran once: every file seen at the run's one load time
+    assert query(one, "select count(distinct last_seen_at) from source_files") == [(1,)]
+
+
+def test_the_same_file_staged_by_two_runs_loads_once_in_one_transaction(raw_dir, db_path, tmp_path):
+    """Two runs at once may both parse and stage a file; one loader then merges both runs' batches into
+    one transaction, which records the file once."""
+    stage = tmp_path / "stage"
+    batches = _stage(raw_dir, db_path, stage)
+    for i, batch in enumerate(pending_batches(str(stage))):
+        shutil.copytree(batch.path, stage / f"second-{i:04d}")
+    merged = _load_staged(raw_dir, db_path, stage, max_files=2000)
+    assert len(merged) == 1 and merged[0][0] == 10 and batches >= 2
+    assert query(db_path, "select count(*), count(distinct (path, sha256)) from source_files") == [(5, 5)]
+    assert query(db_path, "select count(*) from reports") == [(5,)]
+    assert query(db_path, "select count(*) - count(distinct (report_id, outcome, applicant)) from fact_applications") == [
+        (0,)]
+
+
+def test_a_failed_transaction_leaves_its_batches_staged(raw_dir, db_path, tmp_path, monkeypatch):
+    stage = tmp_path / "stage"
+    batches = _stage(raw_dir, db_path, stage)
+    real = load_module.load_batch
+    calls = []
+
+    def failing_second(*args, **kwargs):
+        calls.append(kwargs.get("mark_seen"))
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load_module, "load_batch", failing_second)
+    with pytest.raises(RuntimeError, match="killed"):
+        _load_staged(raw_dir, db_path, stage, max_files=1)
+    assert calls == [True, False], "only the run's first transaction marks the scan as seen"
+    assert len(pending_batches(str(stage))) == batches - 1, "the committed batch left staging, no other"
+    monkeypatch.setattr(load_module, "load_batch", real)
+    _load_staged(raw_dir, db_path, stage, max_files=2000)  # the next run loads what was left
+    assert query(db_path, "select count(*) from reports") == [(5,)]
+    assert pending_batches(str(stage)) == []
+
+
+def test_duckdb_gets_a_memory_limit_and_a_spill_folder(db_path, monkeypatch):
+    monkeypatch.delenv("DISCLOSURE_MEMORY_LIMIT", raising=False)
+    assert Settings.from_env().memory_limit == DEFAULT_MEMORY_LIMIT == "1GB"
+    monkeypatch.setenv("DISCLOSURE_MEMORY_LIMIT", "2GB")
+    assert Settings.from_env().memory_limit == "2GB"
+    assert Settings.from_env(memory_limit="512MB").memory_limit == "512MB"
+    con = connect(db_path, "700MB")
+    try:
+        limit, temp = con.execute("select current_setting('memory_limit'), current_setting('temp_directory')").fetchall()[0]
+    finally:
+        con.close()
+    assert limit.startswith("667") or "MiB" in limit or "MB" in limit
+    assert temp == f"{db_path}.tmp"
+
+
+def test_duplicate_report_builds_no_string_of_every_cell():
+    sql = (Path(load_module.SQL_DIR) / "checks" / "duplicate_report.sql").read_text(encoding="utf-8")
+    body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    assert "string_agg" not in body and "v_fact_cells" not in body
+
+
+def test_fact_cells_complete_finds_a_missing_a_doubled_and_a_foreign_cell(raw_dir, db_path):
+    """The check compares each report's cells with its forms' as multisets (no distinct count over every
+    cell): a cell gone, a cell twice, and a cell the form does not have in place of one it has."""
+    from pipelines.warehouse.checks import load_checks, run_check
+
+    run_pipeline(raw_dir, db_path)
+    check = next(c for c in load_checks() if c.name == "fact_cells_complete")
+    con = connect(db_path)
+    try:
+        assert run_check(con, check).height == 0
+        ids = [r for (r,) in con.execute("select report_id from reports where is_current order by 1 limit 3").fetchall()]
+        one = "proceeding = 'admin_review' and result = 'upheld' and report_id = ?"
+        con.execute(f"delete from fact_appeals where {one}", [ids[0]])
+        con.execute(f"insert into fact_appeals select * from fact_appeals where {one}", [ids[1]])
+        con.execute(f"update fact_appeals set result = 'upheld_x' where {one}", [ids[2]])
+        found = {r: d for r, d in run_check(con, check).select("report_id", "detail").iter_rows()}
+    finally:
+        con.close()
+    assert set(found) == set(ids)
+    numbers = {r: [int(n) for n in re.match(r"(\d+) cells \((\d+) distinct\).* which have (\d+)", d).groups()]
+               for r, d in found.items()}
+    cells, distinct, want = numbers[ids[0]]
+    assert cells == distinct == want - 1, found[ids[0]]
+    cells, distinct, want = numbers[ids[1]]
+    assert cells == want + 1 and distinct == want, found[ids[1]]
+    cells, distinct, want = numbers[ids[2]]
+    assert cells == distinct == want and found[ids[2]].endswith("but not the same cells"), found[ids[2]]
+
+
+def _files(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*.parquet")}
+
+
+def _same_export(con: duckdb.DuckDBPyConnection, a: Path, b: Path) -> None:
+    """Two export folders read back to the same rows, table by table and view by view."""
+    names = {str(p.relative_to(b)).split("/year=")[0].removesuffix(".parquet") for p in b.rglob("*.parquet")}
+    assert names == {str(p.relative_to(a)).split("/year=")[0].removesuffix(".parquet") for p in a.rglob("*.parquet")}
+    for name in sorted(names):
+        pattern = "/*/*.parquet" if (b / name).is_dir() and name != "views" else ".parquet"
+        read = [f"select * from read_parquet('{x}/{name}{pattern}', hive_partitioning = true)" for x in (a, b)]
+        for left, right in ((read[0], read[1]), (read[1], read[0])):
+            assert con.execute(f"{left} except all {right}").fetchall() == [], name
+        assert con.execute(f"select count(*) from ({read[0]})").fetchall() == con.execute(
+            f"select count(*) from ({read[1]})").fetchall(), name
+    # and the whole folder reads as one Hive-partitioned glob
+    glob = "select count(*) from read_parquet('{}/fact_applications/**/*.parquet', hive_partitioning = true)"
+    assert con.execute(glob.format(a)).fetchall() == con.execute(glob.format(b)).fetchall()
+
+
+def test_incremental_export_equals_a_full_one_and_an_unchanged_one_writes_nothing(raw_dir, db_path, tmp_path):
+    run_pipeline(raw_dir, db_path)
+    out = tmp_path / "export"
+    con = connect(db_path)
+    try:
+        assert export_years(con, out)  # the first export writes everything
+        before = _files(out)
+        assert export_years(con, out) == {}, "nothing changed: nothing written"
+        assert _files(out) == before, "an unchanged export touches no file"
+    finally:
+        con.close()
+
+    # a night: one report changes a number (a new version of its agency-year), one new report arrives
+    target = raw_dir / "003_4a81d0f783bbd2ce.txt"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("鹿山街道", "鹿鸣街道"), encoding="utf-8")
+    run_pipeline(raw_dir, db_path)
+    con = connect(db_path)
+    try:
+        written = export_years(con, out)
+        full = tmp_path / "full"
+        export_years(con, full, full=True)
+        _same_export(con, out, full)
+        after = _files(out)
+        rewritten = {f for f in after if before.get(f) != after[f]}
+        parts = [f for f in after if "/part-" in f]
+        assert parts, "the new report's cells were appended as a part file"
+        assert all(f.startswith(("fact_", "reports/", "views/", "dq_results", "agencies", "report_", "corrections"))
+                   for f in rewritten), rewritten
+        untouched = [f for f in before if f.startswith("fact_") and before[f] == after.get(f)]
+        assert untouched, "fact files of years nothing changed in are not rewritten"
+        assert "fact_applications" in written
+        # a correction-like change to an old row: the year is rewritten whole, parts folded in
+        con.execute("update fact_applications set value = value + 1 where report_id = "
+                    "(select min(report_id) from reports) and cell_state = 'value' and outcome = 'new_received' "
+                    "and applicant = 'total'")
+        export_years(con, out)
+        export_years(con, full, full=True)
+        _same_export(con, out, full)
+        # an export that died between writing a file and recording it (here: a stray copy of a part, as a
+        # compaction killed before removing its parts leaves): that folder is written whole again
+        part = next(out.rglob("part-*.parquet"), None) or next(out.glob("fact_applications/*/data.parquet"))
+        shutil.copy(part, part.with_name("part-00000000T000000000000.parquet"))
+        assert export_years(con, out), "the folder no longer holds what the state recorded"
+        _same_export(con, out, full)
+        assert export_years(con, out) == {}
+    finally:
+        con.close()
+    assert (out / STATE_FILE).exists()
+
+
+def test_an_output_is_up_to_date_until_data_checks_or_code_change(raw_dir, db_path, tmp_path):
+    run_pipeline(raw_dir, db_path)
+    marker = tmp_path / "out.txt"
+    marker.write_text("x")
+    con = connect(db_path)
+    try:
+        sig = signature(con)
+        assert not up_to_date(con, EXPORTED_AT, sig, marker), "never written"
+        mark_written(con, EXPORTED_AT, sig)
+        assert up_to_date(con, EXPORTED_AT, sig, marker)
+        assert not up_to_date(con, EXPORTED_AT, signature(con, Path(__file__)), marker), "other code"
+        assert not up_to_date(con, EXPORTED_AT, sig, tmp_path / "gone.txt"), "its file is gone"
+        refresh_dq_results(con)  # the checks ran after it was written
+        assert not up_to_date(con, EXPORTED_AT, sig, marker)
+        mark_written(con, EXPORTED_AT, sig)
+        con.execute("create or replace view v_zz_test as select 1 as x")
+        assert signature(con) != sig, "a new view changes the signature"
+    finally:
+        con.close()
+    os.remove(marker)
