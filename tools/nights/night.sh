@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 mkdir -p $DAGSTER_HOME $R/corrections $R/out
 ln -sf "$PWD/dagster.yaml" $DAGSTER_HOME/dagster.yaml
 test -d $DAGSTER_STORAGE_DIR || .venv/bin/dagster instance migrate > /dev/null
-/usr/bin/time -v -o $R/out/$NAME.time .venv/bin/python tools/nights/sampled.py --samples $R/out/$NAME.rss -- \
+/usr/bin/time -v -o $R/out/$NAME.time .venv/bin/python -m tools.peak_rss --interval 0.5 --samples $R/out/$NAME.rss -- \
   .venv/bin/dagster job execute -f tools/nights/bench_defs.py -j ${JOB:-ingest} > $R/out/$NAME.log 2>&1
 echo "rc $?"
 tail -8 $R/out/$NAME.log | grep -E "wall|pid" 
