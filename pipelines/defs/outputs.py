@@ -134,24 +134,21 @@ def review_page(warehouse: WarehouseResource) -> dg.MaterializeResult:
         # again by the readers: parse.py's PARSER_VERSION moves when they learn something
         sig = signature(con, Path(review_module.__file__), Path(review_source_module.__file__),
                         Path(parse_module.__file__))
-        if up_to_date(con, REVIEW_AT, sig, path):
-            return dg.MaterializeResult(metadata={
-                **_skipped(True),
-                "page": dg.MetadataValue.url(path.resolve().as_uri()),
-                "path": dg.MetadataValue.path(str(path)),
-                "size_mb": round(path.stat().st_size / 2**20, 1),
-            })
-        reviews = load_reviews(con)
-        path = write_review(con, settings.raw_dir, path, reviews=reviews)
-        mark_written(con, REVIEW_AT, sig)
-    counts = reason_counts(reviews)
+        skipped = up_to_date(con, REVIEW_AT, sig, path)
+        counted: dict = {}
+        if not skipped:
+            reviews = load_reviews(con)
+            path = write_review(con, settings.raw_dir, path, reviews=reviews)
+            mark_written(con, REVIEW_AT, sig)
+            counts = reason_counts(reviews)
+            counted = {"reports_to_review": len(reviews), "by_reason": dg.MetadataValue.json(
+                dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))}
     return dg.MaterializeResult(metadata={
-        **_skipped(False),
+        **_skipped(skipped),
         "page": dg.MetadataValue.url(path.resolve().as_uri()),
         "path": dg.MetadataValue.path(str(path)),
         "size_mb": round(path.stat().st_size / 2**20, 1),
-        "reports_to_review": len(reviews),
-        "by_reason": dg.MetadataValue.json(dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))),
+        **counted,
     })
 
 

@@ -32,17 +32,17 @@ import pypdfium2 as pdfium
 from pipelines.document.model import Block, Cell, Document, Paragraph, ReadError, Table
 from pipelines.readers import pdf_unruled
 from pipelines.readers.lines import PAGE_NUMBER
-from pipelines.readers.pdf_pages import Page, read_page
+from pipelines.readers.pdf_pages import REPLACEMENT, Page, read_page
 from pipelines.readers.stitch import stitch_tables
 
 FORMAT = "pdf"
 OCR_FORMAT = "pdf_ocr"
-CID = re.compile(r"\(cid:\d+\)")
 # Share of a page's height at the top and bottom where running headers and footers live.
 MARGIN_SHARE = 0.08
 # A line is a running header/footer when it repeats on at least this share of pages.
 REPEAT_SHARE = 0.5
-MAX_CID_SHARE = 0.05
+# Past this share of glyphs PDFium could not map to Unicode (read U+FFFD), the text is not the report's.
+MAX_UNMAPPED_SHARE = 0.05
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -123,11 +123,10 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 
 
 def _decodes(text: str) -> bool:
-    """Text that reads as Chinese: CJK characters present, no cid placeholders or replacement marks."""
+    """Text that reads as Chinese: CJK characters present, and few glyphs PDFium could not map."""
     if not text.strip():
         return False
-    bad = len(CID.findall(text)) + text.count("\ufffd")
-    return bool(CJK.search(text)) and bad / max(1, len(text)) < MAX_CID_SHARE
+    return bool(CJK.search(text)) and text.count(REPLACEMENT) / max(1, len(text)) < MAX_UNMAPPED_SHARE
 
 
 # Where an exception comes from decides what it means: raised inside these libraries while they parse

@@ -339,7 +339,8 @@ def _matrix_of(obj) -> Matrix:
 
 
 def _walk(container, count, get, ctm: Matrix, depth: int) -> Iterator[tuple[int, object, Matrix]]:
-    """Every path and image object with the matrix from its space to the displayed page."""
+    """Every path and image object with the matrix from its own space to the page's user space (its own
+    matrix, then those of the Form XObjects it lies in)."""
     for i in range(count(container)):
         obj = get(container, i)
         if not obj:
@@ -350,7 +351,7 @@ def _walk(container, count, get, ctm: Matrix, depth: int) -> Iterator[tuple[int,
                 yield from _walk(obj, raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject,
                                  _multiply(_matrix_of(obj), ctm), depth + 1)
         elif kind in (_PATH, _IMAGE):
-            yield kind, obj, ctm
+            yield kind, obj, _multiply(_matrix_of(obj), ctm)
 
 
 def _painted(path) -> bool:
@@ -521,9 +522,9 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> Page:
                    top_offset=place.top_offset, turned=turned)
         for kind, obj, m in _walk(page, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, IDENTITY, 0):
             if kind == _IMAGE:
-                out.images.append(_image_box(_multiply(_matrix_of(obj), m), place))
+                out.images.append(_image_box(m, place))
             elif _painted(obj):
-                _path_edges(obj, _multiply(_matrix_of(obj), m), place, out.edges)
+                _path_edges(obj, m, place, out.edges)
         return out
     finally:
         page.close()

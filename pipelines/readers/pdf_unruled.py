@@ -189,11 +189,6 @@ def page_words(page) -> list[dict]:
     return page.extract_words(x_tolerance=1.5, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False)
 
 
-def page_items(page) -> list[tuple[float, object]]:
-    """Given a page without ruled tables, return (top, Table | line text) in reading order."""
-    return items_from_words(page_words(page), page.page_number - 1)
-
-
 def items_from_words(words: list[dict], page_no: int) -> list[tuple[float, object]]:
     """Given a page's words (pdfplumber-style dicts: text, x0, x1, top, bottom in points; the OCR reader
     gives the boxes it read), return (top, Table | line text) in reading order."""
