@@ -20,7 +20,7 @@ from PIL import Image
 
 from pipelines.document.model import Paragraph
 from pipelines.readers import read_document
-from pipelines.warehouse.review import load_reviews, reason_group, write_review
+from pipelines.warehouse.review import SECTION_CACHE_DIR, load_reviews, reason_group, write_review
 from pipelines.warehouse.review_source import MARK_COLOURS, region_png
 from tests.conftest import COORDINATES, EXPECTED_DIR, SAMPLES_DIR, run_pipeline
 from tools.synth.layout import form_grids, render_docx, render_html
@@ -392,3 +392,50 @@ def test_only_the_reports_shown_in_full_are_loaded_in_full(warehouse, tmp_path):
     assert all(r.facts for r in first_two[:2]) and not any(r.facts or r.checks for r in first_two[2:])
     assert page.count('<section class="report"') == 2
     assert all(r.row["source_path"] in page for r in everyone)  # every one listed by name
+
+
+def test_sections_are_rendered_again_only_when_what_they_show_changed(warehouse, tmp_path):
+    """A night that changed a few reports renders only their sections (each reads its file again, 35 ms):
+    the others come from the sections as last rendered beside the page — until their cells, checks or file
+    change, or they leave the page."""
+    raw, db = warehouse
+    moved = tmp_path / "raw"
+    shutil.copytree(raw, moved)
+    copy = tmp_path / "disclosure.duckdb"
+    shutil.copy2(db, copy)
+    target = tmp_path / "review.html"
+    cache = tmp_path / SECTION_CACHE_DIR
+    con = duckdb.connect(str(copy))
+    try:
+        fresh = write_review(con, moved, target, cached=False).read_text(encoding="utf-8")
+        assert not cache.exists()
+        first = write_review(con, moved, target).read_text(encoding="utf-8")
+        sections = sorted(cache.glob("*.html"))
+        assert first == fresh and len(sections) == first.count('<section class="report"') > 3
+
+        def planted() -> str:  # a marker in every stored section: a reused one carries it onto the page
+            for path in cache.glob("*.html"):
+                if not (text := path.read_text(encoding="utf-8")).endswith("<!--reused-->"):
+                    path.write_text(text + "<!--reused-->", encoding="utf-8")
+            return write_review(con, moved, target).read_text(encoding="utf-8")
+
+        assert planted().count("<!--reused-->") == len(sections)
+        # the file of one report changes on disk, a cell of another is corrected, a third gains a check
+        (moved / "004.txt").write_text("changed", encoding="utf-8")
+        con.execute("update fact_appeals set value = 9 where report_id = "
+                    "(select report_id from reports where source_path = '002.docx') and proceeding = "
+                    "'admin_review' and result = 'upheld'")
+        con.execute("insert into dq_results (check_name, severity, report_id, detail) select 'appeals_total', "
+                    "'error', report_id, 'admin_review: planted' from reports where source_path = '000.html'")
+        page = planted()
+        assert page.count("<!--reused-->") == len(sections) - 3
+        tree = lxml_html.fromstring(page.encode())
+        by_file = {s.xpath(".//code")[0].text: s for s in tree.xpath("//section[@class='report']")}
+        assert "has changed since this report was loaded" in by_file["004.txt"].text_content()
+        assert "admin_review: planted" in by_file["000.html"].text_content()
+        assert len(sorted(cache.glob("*.html"))) == len(sections)  # the replaced sections were deleted
+        # a page of two keeps two
+        write_review(con, moved, target, limit=2)
+        assert len(list(cache.glob("*.html"))) == 2
+    finally:
+        con.close()
