@@ -3,24 +3,49 @@
 The header of each file says what fails (`-- Fails if …`), its severity (`-- severity: error|warn`,
 with why) and the table it guards (`-- asset: …`); the same SQL fills dq_results and backs the
 Dagster asset check of that name.
+
+A refresh re-checks only the agencies whose data changed (issue #18: a night that changed 1% of the
+files must not re-check the whole warehouse). Each agency's checks read its reports and their rows in
+the per-report tables; `dq_agency_state` keeps a fingerprint of those rows per agency as last checked.
+The agencies whose fingerprint differs are checked by running the same SQL files inside an attached
+in-memory catalog whose views of the same names hold only those agencies' rows, and their rows of
+dq_results are replaced. A check whose rows do not belong to one agency (the ledger, the corrections
+folder) says `-- scope: warehouse` and is always run whole. Everything is re-checked when the checks'
+SQL, the schema or the code tables changed (a signature in warehouse_state), or when most agencies
+changed anyway.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines.warehouse.freshness import signature
 from pipelines.warehouse.load import SQL_DIR, sql_text
-from pipelines.warehouse.schema import DQ_RESULTS, polars_schema
+from pipelines.warehouse.schema import DQ_AGENCY_STATE, DQ_RESULTS, polars_schema
 
 CHECKS_DIR = SQL_DIR / "checks"
-_HEADER = re.compile(r"^--\s*(severity|asset):\s*(\S+)", re.MULTILINE)
+_HEADER = re.compile(r"^--\s*(severity|asset|scope):\s*(\S+)", re.MULTILINE)
 RESULT_COLUMNS = ("agency_id", "year", "report_id", "detail")
+SCOPES = ("agency", "warehouse")
+# What one agency's checks read: its rows of `reports`, and the rows of these tables that belong to its
+# reports (by report_id). Every other table is read whole (the forms, the codes: the signature covers them).
+AGENCY_TABLE = "reports"
+REPORT_TABLES = ("fact_proactive", "fact_applications", "fact_appeals", "fact_unmapped", "report_sections",
+                 "report_claims")
+# Written by the checks themselves (after them): not part of what they read.
+CHECK_WRITTEN = ("needs_review", "review_reasons")
+SCOPE_CATALOG = "dq_scope"
+# Past this share of agencies changed, one pass over the whole warehouse is as cheap as a scoped one.
+MAX_SCOPED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -30,6 +55,7 @@ class CheckDef:
     asset: str
     description: str
     sql: str
+    scope: str = "agency"
 
 
 def load_checks(directory: Path = CHECKS_DIR) -> list[CheckDef]:
@@ -40,12 +66,15 @@ def load_checks(directory: Path = CHECKS_DIR) -> list[CheckDef]:
         header = dict(_HEADER.findall(sql))
         if header.get("severity") not in ("error", "warn") or "asset" not in header:
             raise ValueError(f"{path.name}: header needs '-- severity: error|warn' and '-- asset: <table>'")
+        if header.get("scope", "agency") not in SCOPES:
+            raise ValueError(f"{path.name}: '-- scope:' is one of {', '.join(SCOPES)}")
         comment = []
         for line in sql.splitlines():
             if not line.startswith("--"):
                 break
             comment.append(line[2:].strip())
-        out.append(CheckDef(path.stem, header["severity"], header["asset"], "\n".join(comment), sql))
+        out.append(CheckDef(path.stem, header["severity"], header["asset"], "\n".join(comment), sql,
+                            header.get("scope", "agency")))
     return out
 
 
@@ -64,33 +93,146 @@ def checks_are_current(con: duckdb.DuckDBPyConnection) -> bool:
     return "checks_at" in state and state["checks_at"] >= state.get("last_change_at", state["checks_at"])
 
 
+def agency_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each agency's fingerprint: the count and hash sum of every row its checks read (module docstring)."""
+    have = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'main' and "
+                                      "database_name = current_database()").fetchall()}
+    parts = [f"select report_id, hash(t) as h from {table} as t" for table in REPORT_TABLES if table in have]
+    per_report = " union all ".join(parts) if parts else "select null::varchar as report_id, 0::ubigint as h where false"
+    rows = con.execute(f"""
+        with own as (
+            select agency_id, report_id, hash(t) as h
+            from (select * exclude ({", ".join(CHECK_WRITTEN)}) from {AGENCY_TABLE}) as t
+        ),
+        per_report as ({per_report}),
+        every_row as (
+            select agency_id, h from own
+            union all
+            select o.agency_id, p.h from per_report as p join own as o using (report_id)
+        )
+        select agency_id, count(*)::varchar || ':' || sum(h)::varchar from every_row group by agency_id
+    """).fetchall()
+    return dict(rows)
+
+
+def checks_signature(con: duckdb.DuckDBPyConnection, checks: list[CheckDef]) -> str:
+    """What the checks' results depend on besides the data: their SQL, the schema and views, the forms
+    and code tables."""
+    return signature(con) + ":" + hashlib.sha256("\0".join(c.name + c.sql for c in checks).encode()).hexdigest()
+
+
+@contextmanager
+def scoped_to(con: duckdb.DuckDBPyConnection, agencies: list[str]) -> Iterator[None]:
+    """Within, the tables and views the checks name hold only these agencies' rows: an in-memory catalog
+    of views of the same names is the one unqualified names resolve in (DuckDB lets no temporary view
+    shadow a table of the same name)."""
+    home = con.execute("select current_database()").fetchall()[0][0]
+    quoted = '"' + home.replace('"', '""') + '"'
+    con.execute(f"attach ':memory:' as {SCOPE_CATALOG}")
+    try:
+        scope = f"{SCOPE_CATALOG}.main"
+        con.execute(f"create table {scope}.scope_agencies as select unnest($a::varchar[]) as agency_id",
+                    {"a": agencies})
+        tables = [t for (t,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = $db and schema_name = 'main' "
+            "order by 1", {"db": home}).fetchall()]
+        for table in tables:
+            where = ""
+            if table == AGENCY_TABLE:
+                where = f" where agency_id in (select agency_id from {scope}.scope_agencies)"
+            elif table in REPORT_TABLES:
+                where = f" where report_id in (select report_id from {scope}.{AGENCY_TABLE})"
+            con.execute(f"create view {scope}.{table} as select * from {quoted}.main.{table}{where}")
+        views = con.execute("select view_name, sql from duckdb_views() where database_name = $db and "
+                            "schema_name = 'main' and not internal order by 1", {"db": home}).fetchall()
+        con.execute(f"use {SCOPE_CATALOG}")
+        pending = list(views)
+        while pending:  # a view reading another is created after it
+            failed = []
+            for name, sql in pending:
+                head = re.match(r"(?is)\s*create\s+(or\s+replace\s+)?view\s+\S+\s+as\b", sql)
+                if head is None:
+                    raise ValueError(f"view {name}: cannot restate its SQL in the check scope")
+                try:
+                    con.execute(f"create view {scope}.{name} as{sql[head.end():]}")
+                except duckdb.CatalogException:
+                    failed.append((name, sql))
+            if len(failed) == len(pending):
+                raise ValueError(f"views {[n for n, _ in failed]} cannot be restated in the check scope")
+            pending = failed
+        yield
+    finally:
+        con.execute(f"use {quoted}")
+        con.execute(f"detach {SCOPE_CATALOG}")
+
+
+def _results(checks: list[CheckDef], frames: list[pl.DataFrame], now: dt.datetime) -> pl.DataFrame:
+    schema = polars_schema(DQ_RESULTS)
+    tagged = [rows.with_columns(
+        pl.lit(check.name).alias("check_name"), pl.lit(check.severity).alias("severity"),
+        pl.lit(now).cast(pl.Datetime("us")).alias("checked_at"),
+        pl.col("year").cast(pl.Int32),
+    ) for check, rows in zip(checks, frames, strict=True)]
+    result = pl.concat(tagged, how="diagonal") if tagged else pl.DataFrame(schema=schema)
+    return result.select([pl.col(c).cast(schema[c]) for c in DQ_RESULTS.column_names])
+
+
 def refresh_dq_results(con: duckdb.DuckDBPyConnection, checks: list[CheckDef] | None = None,
-                       now: dt.datetime | None = None) -> dict[str, int]:
-    """Run every check and replace dq_results with their rows, in one transaction; return counts."""
+                       now: dt.datetime | None = None, whole: bool = False) -> dict[str, int]:
+    """Run the checks and bring dq_results up to date, in one transaction: every check of the agencies
+    whose data changed since they were last checked (all of them when `whole`, or when the checks
+    changed), and the warehouse-wide checks. Returns each check's rows in dq_results afterwards."""
     checks = checks if checks is not None else load_checks()
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    frames, counts = [], {}
-    for check in checks:
-        rows = run_check(con, check)
-        counts[check.name] = rows.height
-        frames.append(rows.with_columns(
-            pl.lit(check.name).alias("check_name"), pl.lit(check.severity).alias("severity"),
-            pl.lit(now).cast(pl.Datetime("us")).alias("checked_at"),
-            pl.col("year").cast(pl.Int32),
-        ))
-    schema = polars_schema(DQ_RESULTS)
-    result = pl.concat(frames, how="diagonal") if frames else pl.DataFrame(schema=schema)
-    result = result.select([pl.col(c).cast(schema[c]) for c in DQ_RESULTS.column_names])
+    sig = checks_signature(con, checks)
+    prints = agency_fingerprints(con)
+    state = dict(con.execute("select key, signature from warehouse_state").fetchall())
+    before = dict(con.execute(f"select agency_id, fingerprint from {DQ_AGENCY_STATE.name}").fetchall())
+    changed = sorted(a for a in prints.keys() | before.keys() if prints.get(a) != before.get(a))
+    scoped = (not whole and state.get("checks_at") == sig and bool(before)
+              and len(changed) <= MAX_SCOPED_SHARE * len(prints))
+    by_agency = [c for c in checks if c.scope == "agency"] if scoped else []
+    rest = [c for c in checks if c not in by_agency]
+    frames = [run_check(con, c) for c in rest]
+    if by_agency and changed:
+        with scoped_to(con, changed):
+            frames.extend(run_check(con, c) for c in by_agency)
+    else:
+        by_agency = []
+    result = _results(rest + by_agency, frames, now)
     con.execute("begin transaction")
     try:
-        con.execute("insert or replace into warehouse_state (key, value) values ('checks_at', $now)", {"now": now})
-        con.execute("delete from dq_results")
+        con.execute("insert or replace into warehouse_state (key, value, signature) values ('checks_at', $now, $sig)",
+                    {"now": now, "sig": sig})
+        if scoped:
+            con.execute("create or replace temp table dq_scope_agencies as select unnest($a::varchar[]) as agency_id",
+                        {"a": changed})
+            con.execute("delete from dq_results where check_name in (select unnest($rest::varchar[])) or "
+                        "(check_name in (select unnest($mine::varchar[])) and (agency_id in (select agency_id from "
+                        "dq_scope_agencies) or report_id in (select report_id from reports where agency_id in "
+                        "(select agency_id from dq_scope_agencies))))",
+                        {"rest": [c.name for c in rest], "mine": [c.name for c in checks if c.scope == "agency"]})
+            con.execute(f"delete from {DQ_AGENCY_STATE.name} where agency_id in (select agency_id from "
+                        "dq_scope_agencies)")
+            con.execute("drop table dq_scope_agencies")
+        else:
+            con.execute("delete from dq_results")
+            con.execute(f"delete from {DQ_AGENCY_STATE.name}")
         con.register("incoming_dq", result.to_arrow())
         con.execute("insert into dq_results by name select * from incoming_dq")
         con.unregister("incoming_dq")
+        fresh = pl.DataFrame({"agency_id": list(prints), "fingerprint": list(prints.values())},
+                             schema={"agency_id": pl.String, "fingerprint": pl.String})
+        if scoped:
+            fresh = fresh.filter(pl.col("agency_id").is_in(changed))
+        con.register("incoming_prints", fresh.with_columns(pl.lit(now).cast(pl.Datetime("us")).alias("checked_at"))
+                     .to_arrow())
+        con.execute(f"insert into {DQ_AGENCY_STATE.name} by name select * from incoming_prints")
+        con.unregister("incoming_prints")
         con.execute(sql_text("load/update_review.sql"))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return counts
+    counts = dict(con.execute("select check_name, count(*) from dq_results group by 1").fetchall())
+    return {c.name: counts.get(c.name, 0) for c in checks}

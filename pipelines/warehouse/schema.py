@@ -261,6 +261,19 @@ WAREHOUSE_STATE = TableDef(
     primary_key=("key",),
 )
 
+DQ_AGENCY_STATE = TableDef(
+    "dq_agency_state",
+    "Bookkeeping of the checks: a fingerprint of what each agency's checks read (its reports and their cells, "
+    "sections, claims and unmapped cells) when dq_results last checked it. A refresh re-checks only the agencies "
+    "whose fingerprint changed (pipelines/warehouse/checks.py).",
+    (
+        Column("agency_id", "VARCHAR", "the agency (reports.agency_id)", extension=True),
+        Column("fingerprint", "VARCHAR", "row count and sum of a hash of every row its checks read", extension=True),
+        Column("checked_at", "TIMESTAMP", "when its checks last ran (UTC)", extension=True),
+    ),
+    primary_key=("agency_id",),
+)
+
 LOAD_LOG = TableDef(
     "load_log",
     "One row per batch the loader committed (and per run that found nothing new): what the scan saw and "
@@ -407,7 +420,8 @@ CORRECTIONS = TableDef(
 
 TABLES: tuple[TableDef, ...] = (
     SOURCE_FILES, REPORTS, AGENCIES, FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS, FACT_UNMAPPED,
-    REPORT_SECTIONS, REPORT_CLAIMS, DQ_RESULTS, WAREHOUSE_STATE, LOAD_LOG, FORM_CELLS, *CODE_TABLES, CORRECTIONS,
+    REPORT_SECTIONS, REPORT_CLAIMS, DQ_RESULTS, DQ_AGENCY_STATE, WAREHOUSE_STATE, LOAD_LOG, FORM_CELLS, *CODE_TABLES,
+    CORRECTIONS,
 )
 FACT_TABLES = (FACT_PROACTIVE, FACT_APPLICATIONS, FACT_APPEALS)
 

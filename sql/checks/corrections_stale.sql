@@ -6,6 +6,7 @@
 -- Fix: `disclosure explain <file>` on the file as it is now; if the cell is still misread, `disclosure correct`
 -- it again and delete the old line; if the new file reads right, delete the old line.
 -- asset: corrections
+-- scope: warehouse (the corrections folder against the reports, whichever agency they hold)
 -- The row names the report the correction's path holds now (stale), so that report needs review.
 select
     r.agency_id, r.year, c.report_id,

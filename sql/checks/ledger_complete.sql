@@ -7,6 +7,7 @@
 -- figure. Fix: rerun ingest (it completes interrupted work); if it persists, report it with
 -- `select * from load_log order by loaded_at desc limit 5`.
 -- asset: source_files
+-- scope: warehouse (the ledger against the latest scan: its rows belong to no agency)
 with last_scan as (
     select loaded_at, files_seen, coalesce(files_waiting, 0) as files_waiting
     -- the batches of one run share loaded_at; the last of them waits on the fewest files

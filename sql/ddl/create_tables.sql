@@ -306,6 +306,17 @@ comment on column dq_results.report_id is 'the violating report';
 comment on column dq_results.detail is 'what is wrong, with the numbers';
 comment on column dq_results.checked_at is 'when the check ran (UTC)';
 
+create table if not exists dq_agency_state (
+    agency_id VARCHAR,
+    fingerprint VARCHAR,
+    checked_at TIMESTAMP,
+    primary key (agency_id)
+);
+comment on table dq_agency_state is 'Bookkeeping of the checks: a fingerprint of what each agency''s checks read (its reports and their cells, sections, claims and unmapped cells) when dq_results last checked it. A refresh re-checks only the agencies whose fingerprint changed (pipelines/warehouse/checks.py).';
+comment on column dq_agency_state.agency_id is 'the agency (reports.agency_id)';
+comment on column dq_agency_state.fingerprint is 'row count and sum of a hash of every row its checks read';
+comment on column dq_agency_state.checked_at is 'when its checks last ran (UTC)';
+
 create table if not exists warehouse_state (
     key VARCHAR,
     value TIMESTAMP,

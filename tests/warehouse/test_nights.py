@@ -249,3 +249,62 @@ def test_an_output_is_up_to_date_until_data_checks_or_code_change(raw_dir, db_pa
     finally:
         con.close()
     os.remove(marker)
+
+
+DQ_ROWS = ("select check_name, severity, agency_id, year, report_id, detail, count(*) from dq_results "
+           "group by all order by all")
+
+
+def _changed_one_number(path: Path) -> None:
+    """Add 1 to the first number of the report's tables (tools/nights/modify.py's change)."""
+    text = path.read_text(encoding="utf-8")
+    start = max(text.find("主动公开政府信息情况"), 0)
+    found = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.年月日])").search(text, start)
+    assert found, path
+    path.write_text(text[:found.start()] + str(int(found.group(1)) + 1) + text[found.end():], encoding="utf-8")
+
+
+def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refresh(tmp_path):
+    """A night re-checks the agencies whose reports or cells changed, inside a catalog of views holding
+    only theirs; dq_results then holds exactly what re-checking the whole warehouse gives."""
+    from pipelines.warehouse.checks import load_checks
+    from tools.synth.corpus import write_corpus
+    from tools.synth.quirks import LEGACY
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 60, seed=23, formats=["tab_text", "pipe_text", "line_text"], break_share=0.3,
+                 quirks=LEGACY)
+    raw, db = corpus / "raw", tmp_path / "w" / "disclosure.duckdb"
+    run_pipeline(raw, db)
+    before = query(db, DQ_ROWS)
+    agencies = query(db, "select count(*) from dq_agency_state")[0][0]
+    first_check = query(db, "select max(checked_at) from dq_agency_state")[0][0]
+    assert agencies > 20 and before
+
+    files = sorted(p for p in raw.rglob("*.txt"))
+    for path in files[:4]:
+        _changed_one_number(path)  # new versions of four reports
+    files[4].unlink()  # a report gone
+    shutil.copy2(files[5], files[5].with_name("copy-" + files[5].name))  # a second file of an agency-year
+    _changed_one_number(files[5].with_name("copy-" + files[5].name))
+    run_pipeline(raw, db)
+
+    rechecked = query(db, "select count(*) from dq_agency_state where checked_at > $t", {"t": first_check})[0][0]
+    assert 1 <= rechecked <= 6 < agencies, "only the changed agencies were re-checked"
+    scoped = query(db, DQ_ROWS)
+    assert scoped != before, "the night changed what the checks find"
+    whole = tmp_path / "whole.duckdb"
+    shutil.copy2(db, whole)
+    con = connect(whole)
+    try:
+        refresh_dq_results(con, whole=True)
+        assert con.execute(DQ_ROWS).fetchall() == scoped
+        # other checks' SQL: everything is checked again
+        edited = [c if c.name != "cells_blank" else type(c)(**{**c.__dict__, "sql": c.sql + "\n"})
+                  for c in load_checks()]
+        last = con.execute("select max(checked_at) from dq_agency_state").fetchall()[0][0]
+        refresh_dq_results(con, checks=edited)
+        assert con.execute("select min(checked_at) > $t from dq_agency_state", {"t": last}).fetchall()[0][0]
+        assert con.execute(DQ_ROWS).fetchall() == scoped
+    finally:
+        con.close()
