@@ -76,3 +76,27 @@ def test_a_consumer_that_stops_early_does_not_hang_the_supervisor(raw_dir):
     thread.start()
     thread.join(timeout=60)
     assert finished.is_set(), "closing the results must stop the supervisor and its workers"
+
+
+def test_workers_do_not_run_the_parents_main_module_again(raw_dir, tmp_path):
+    """A spawned child runs its parent's `__main__` again before its own work; under Dagster that is
+    Dagster's command line (0.8 s of imports a worker). The workers import only their own code."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "mains.txt"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import os, sys\n"
+        f"with open({str(marker)!r}, 'a') as fh: fh.write(f'{{os.getpid()}}\\n')\n"
+        "from pathlib import Path\n"
+        "from pipelines.ingest.run import parse_all\n"
+        "from pipelines.ingest.scan import scan\n"
+        "if __name__ == '__main__':\n"
+        "    raw = Path(sys.argv[1])\n"
+        "    outcomes = [o for chunk in parse_all(raw, scan(raw, {}), workers=2) for o in chunk]\n"
+        "    assert len(outcomes) == 5 and all(o.ok for o in outcomes), outcomes\n",
+        encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    subprocess.run([sys.executable, str(script), str(raw_dir)], check=True, env=env, timeout=300)
+    assert len(marker.read_text(encoding="utf-8").split()) == 1, "only the parent ran the main module"
