@@ -46,13 +46,19 @@ def test_instance_queues_a_second_writing_run():
 
 @pytest.mark.slow
 def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_dir, db_path, monkeypatch):
+    from pipelines.ingest import scan as scan_module
+
     (raw_dir / "empty.txt").write_bytes(b"")
     monkeypatch.setenv("DISCLOSURE_RAW_DIR", str(raw_dir))
     monkeypatch.setenv("DISCLOSURE_DB_PATH", str(db_path))
+    walks = []
+    walk = scan_module.walk
+    monkeypatch.setattr(scan_module, "walk", lambda folder: (walks.append(folder), walk(folder))[1])
     job = definitions.resolve_job_def("ingest")
     with dg.DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(instance=instance)
         assert result.success
+        assert len(walks) == 1, "one scan of the folder a run: plan_parse and the loader read raw_files' record"
         materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
         assert materialized == ASSETS
         # a plain run covers every batch, and the UI shows every partition of parsed_reports materialized

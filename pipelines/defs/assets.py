@@ -23,6 +23,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest.batches import BATCH_KEYS, batch_of
 from pipelines.ingest.parse import FileRef
 from pipelines.ingest.run import batches, by_batch, discover, parse_all, require_corrections, require_raw_dir
+from pipelines.ingest.scan_record import record_scan, recorded_scan, scan_folder
 from pipelines.ingest.staging import (
     Rejected,
     StagedBatch,
@@ -37,13 +38,21 @@ from pipelines.ingest.staging import (
 from pipelines.warehouse.checks import checks_are_current, refresh_dq_results
 from pipelines.warehouse.corrections import apply_corrections
 from pipelines.warehouse.load import Staged, load_run, scan_view
-from pipelines.warehouse.schema import CODE_TABLES, DQ_RESULTS, FORM_CELLS, TABLES, WAREHOUSE_STATE, TableDef
+from pipelines.warehouse.schema import (
+    CODE_TABLES,
+    DQ_AGENCY_STATE,
+    DQ_RESULTS,
+    FORM_CELLS,
+    TABLES,
+    WAREHOUSE_STATE,
+    TableDef,
+)
 
 WRITER_POOL = "duckdb_writer"
 PREVIEW_ROWS = 10
 # The loader's tables: the checks' results, the loader's bookkeeping, the forms' own cells and code tables
 # (written when the warehouse is opened) are not loaded from reports.
-WAREHOUSE_TABLES = [t for t in TABLES if t not in (DQ_RESULTS, WAREHOUSE_STATE, FORM_CELLS, *CODE_TABLES)]
+WAREHOUSE_TABLES = [t for t in TABLES if t not in (DQ_RESULTS, DQ_AGENCY_STATE, WAREHOUSE_STATE, FORM_CELLS, *CODE_TABLES)]
 OWNERS = ["team:data-engineering"]
 
 
@@ -73,6 +82,7 @@ def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     with warehouse.connection() as con:
         require_corrections(con, settings.corrections_dir)  # a corrections file that cannot apply fails the run here
         found = discover(con, settings.raw_dir, removals=settings.removals())
+    record_scan(scan_folder(settings.db_path), context.run_id, found.scanned)  # the run's later steps read it
     suffixes = Counter((f.path.rsplit(".", 1)[-1].lower() if "." in f.path else "(none)") for f in found.scanned)
     return dg.MaterializeResult(metadata={
         "raw_dir": str(settings.raw_dir),
@@ -122,7 +132,8 @@ def plan_parse(context: dg.OpExecutionContext, config: ParseConfig,
         keys = None  # every batch: the whole folder, removals included
     retry = config.retry_quarantined or context.run.tags.get(RETRY_QUARANTINED_KEY) == "true"
     with warehouse.connection() as con:
-        found = discover(con, settings.raw_dir, keys, retry_quarantined=retry, removals=settings.removals())
+        found = discover(con, settings.raw_dir, keys, retry_quarantined=retry, removals=settings.removals(),
+                         scanned=recorded_scan(scan_folder(settings.db_path), context.run_id))
     remove_stale_partials(settings.staging)
     created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
     prefix = f"{created.astimezone(dt.UTC):%Y%m%dT%H%M%S}-{context.run_id[:8]}"
@@ -233,7 +244,8 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     rejected: list[Rejected] = []
     with warehouse.connection() as con:
         corrections = require_corrections(con, settings.corrections_dir)
-        scanned = scan_view(discover(con, settings.raw_dir, removals=settings.removals()).scanned)
+        scanned = scan_view(discover(con, settings.raw_dir, removals=settings.removals(),
+                                     scanned=recorded_scan(scan_folder(settings.db_path), context.run_id)).scanned)
         pending = pending_batches(settings.staging, rejected)
         transactions = 0
         for _files, counts in load_run(con, scanned, _read_then_clear(pending, rejected),

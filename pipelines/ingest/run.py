@@ -99,13 +99,18 @@ def _guard_removals(con: duckdb.DuckDBPyConnection, raw_dir: Path, scanned: list
 
 
 def discover(con: duckdb.DuckDBPyConnection, raw_dir: Path, batch_keys: Iterable[str] | None = None,
-             retry_quarantined: bool = False, removals: RemovalPolicy | None = None) -> Discovery:
+             retry_quarantined: bool = False, removals: RemovalPolicy | None = None,
+             scanned: Sequence[FileRef] | None = None) -> Discovery:
     """What the raw folder holds (in the given batches, else all), and which of it the warehouse has
-    not seen yet (with every quarantined file, when retrying them). Raises RawFolderMissing for a
-    folder that is not there, and RemovalsRefused when too many known files would be marked removed."""
+    not seen yet (with every quarantined file, when retrying them). `scanned`: the whole folder as this
+    run already scanned it (ingest/scan_record.py), instead of scanning again. Raises RawFolderMissing
+    for a folder that is not there, and RemovalsRefused when too many known files would be marked removed."""
     require_raw_dir(raw_dir)
     keep = in_batches(batch_keys)
-    scanned = scan(raw_dir, known_files(con), keep=keep)
+    if scanned is None:
+        scanned = scan(raw_dir, known_files(con), keep=keep)
+    else:
+        scanned = [ref for ref in scanned if keep is None or keep(ref.path)]
     _guard_removals(con, raw_dir, scanned, keep, removals or RemovalPolicy())
     return Discovery(scanned, needs_parse(con, scanned, retry_quarantined))
 
