@@ -46,14 +46,14 @@ def test_instance_queues_a_second_writing_run():
 
 @pytest.mark.slow
 def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_dir, db_path, monkeypatch):
-    from pipelines.ingest import scan as scan_module
+    from pipelines.ingest import run as run_module
 
     (raw_dir / "empty.txt").write_bytes(b"")
     monkeypatch.setenv("DISCLOSURE_RAW_DIR", str(raw_dir))
     monkeypatch.setenv("DISCLOSURE_DB_PATH", str(db_path))
     walks = []
-    walk = scan_module.walk
-    monkeypatch.setattr(scan_module, "walk", lambda folder: (walks.append(folder), walk(folder))[1])
+    scan = run_module.scan
+    monkeypatch.setattr(run_module, "scan", lambda folder, *a, **k: (walks.append(folder), scan(folder, *a, **k))[1])
     job = definitions.resolve_job_def("ingest")
     with dg.DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(instance=instance)

@@ -64,10 +64,14 @@ class ParseOutcome:
         return self.error_code is None
 
 
-def sidecar_path(file: Path) -> Path:
-    name = file.name
+def sidecar_name(name: str) -> str:
+    """The name of the sidecar of the file named `name` (`report.pdf` → `report.meta.json`)."""
     stem = name[: name.rfind(".")] if "." in name else name
-    return file.with_name(stem + SIDECAR_SUFFIX)
+    return stem + SIDECAR_SUFFIX
+
+
+def sidecar_path(file: Path) -> Path:
+    return file.with_name(sidecar_name(file.name))
 
 
 def is_sidecar(path: Path) -> bool:
