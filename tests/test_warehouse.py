@@ -95,6 +95,24 @@ def test_changed_file_replaces_its_reports_facts(raw_dir, db_path):
                  [path.name]) == [("superseded",), ("loaded",)]
 
 
+def test_a_touched_file_is_seen_with_its_new_time_and_not_read_again(raw_dir, db_path):
+    """Same content, new modification time: the ledger records the time (so the next scan need not hash
+    the file again) and every file's last sighting; nothing else changes."""
+    run_pipeline(raw_dir, db_path)
+    path = raw_dir / "003_4a81d0f783bbd2ce.txt"
+    before = query(db_path, "select report_id, sha256, mtime_ns, last_seen_at from source_files where path = ?",
+                   [path.name])
+    touch_later(path)
+    run_pipeline(raw_dir, db_path)
+    after = query(db_path, "select report_id, sha256, mtime_ns, last_seen_at from source_files where path = ?",
+                  [path.name])
+    assert len(before) == len(after) == 1 and after[0][:2] == before[0][:2]
+    assert after[0][2] == path.stat().st_mtime_ns != before[0][2]
+    assert after[0][3] > before[0][3]
+    assert query(db_path, "select count(distinct last_seen_at) from source_files") == [(1,)]
+    assert query(db_path, "select count(*) from reports") == [(5,)]
+
+
 def test_identical_copy_under_another_path_is_superseded(raw_dir, db_path):
     (raw_dir / "copies").mkdir()
     shutil.copy2(raw_dir / "000_957511648368b9cb.txt", raw_dir / "copies" / "000_957511648368b9cb.txt")
