@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import hashlib
 import io
 import json
@@ -287,12 +288,21 @@ def time_contender(contender: Contender, files: list[tuple[Path, bytes]], passes
             outputs[_sha(data)] = exc
             errors[getattr(exc, "code", type(exc).__name__)] += 1
     seconds = []
-    for _ in range(passes):
-        started = time.perf_counter()
-        for path, data in files:
-            with contextlib.suppress(Exception):
-                contender.extract(path, data)
-        seconds.append(time.perf_counter() - started)
+    # The objects alive before the timed passes (every contender's outputs kept for scoring, the libraries'
+    # caches) are set aside from Python's cyclic garbage collector while they run: otherwise each full
+    # collection a contender's allocations trigger walks them all, and the contender timed after the
+    # others pays for their outputs (ours measured 23 reports/s here against 36 alone, on the same files).
+    gc.collect()
+    gc.freeze()
+    try:
+        for _ in range(passes):
+            started = time.perf_counter()
+            for path, data in files:
+                with contextlib.suppress(Exception):
+                    contender.extract(path, data)
+            seconds.append(time.perf_counter() - started)
+    finally:
+        gc.unfreeze()
     return Timing(seconds, outputs, errors)
 
 

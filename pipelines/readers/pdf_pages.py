@@ -331,53 +331,56 @@ class _Placer:
         return (a * x + c * y + e, b * x + d * y + f)
 
 
-def _matrix_of(obj) -> Matrix:
+def _matrix_of(obj: int) -> Matrix:
     m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, m):
+    if not _OBJ_MATRIX(obj, ctypes.addressof(m)):
         return IDENTITY
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _walk(container, count, get, ctm: Matrix, depth: int) -> Iterator[tuple[int, object, Matrix]]:
+def _walk(container: int, count, get, ctm: Matrix, depth: int) -> Iterator[tuple[int, int, Matrix]]:
     """Every path and image object with the matrix from its own space to the page's user space (its own
-    matrix, then those of the Form XObjects it lies in)."""
+    matrix, then those of the Form XObjects it lies in). Objects are addresses: a page holds thousands of
+    text objects, each asked its type."""
     for i in range(count(container)):
         obj = get(container, i)
         if not obj:
             continue
-        kind = raw.FPDFPageObj_GetType(obj)
+        kind = _OBJ_TYPE(obj)
         if kind == _FORM:
             if depth < MAX_FORM_DEPTH:
-                yield from _walk(obj, raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject,
-                                 _multiply(_matrix_of(obj), ctm), depth + 1)
+                yield from _walk(obj, _FORM_COUNT, _FORM_GET, _multiply(_matrix_of(obj), ctm), depth + 1)
         elif kind in (_PATH, _IMAGE):
             yield kind, obj, _multiply(_matrix_of(obj), ctm)
 
 
-def _painted(path) -> bool:
+def _painted(path: int) -> bool:
     """Filled or stroked: a path used only to clip draws nothing (pdfminer leaves it out too)."""
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not raw.FPDFPath_GetDrawMode(path, fill, stroke):
+    if not _DRAW_MODE(path, ctypes.addressof(fill), ctypes.addressof(stroke)):
         return False
     return bool(fill.value) or bool(stroke.value)
 
 
-def _path_edges(path, m: Matrix, place: _Placer, out: list[dict]) -> None:
+def _path_edges(path: int, m: Matrix, place: _Placer, out: list[dict]) -> None:
     """Axis-aligned straight segments of a painted path as pdfplumber edges."""
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_at, y_at = ctypes.addressof(x), ctypes.addressof(y)
+    a, b, c, d, e, f = _multiply(m, place.to_page)  # the path's space to (x, top), once per path
     start = prev = None
-    for i in range(raw.FPDFPath_CountSegments(path)):
-        seg = raw.FPDFPath_GetPathSegment(path, i)
-        raw.FPDFPathSegment_GetPoint(seg, x, y)
-        point = place.point(m, x.value, y.value)
-        kind = raw.FPDFPathSegment_GetType(seg)
+    for i in range(_SEG_COUNT(path)):
+        seg = _SEG_GET(path, i)
+        _SEG_POINT(seg, x_at, y_at)
+        px, py = x.value, y.value
+        point = (a * px + c * py + e, b * px + d * py + f)
+        kind = _SEG_TYPE(seg)
         if kind == _SEGMENT_MOVE:
             start = prev = point
             continue
         if kind == _SEGMENT_LINE and prev is not None:
             _add_edge(prev, point, out)
         prev = point  # a Bézier segment moves the pen without drawing a rule
-        if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+        if _SEG_CLOSE(seg) and start is not None:
             _add_edge(point, start, out)
             prev = start
 
@@ -414,6 +417,19 @@ _IS_GENERATED = _plain(raw.FPDFText_IsGenerated, _INT, _HANDLE, _INT)
 _MAP_ERROR = _plain(raw.FPDFText_HasUnicodeMapError, _INT, _HANDLE, _INT)
 _LOOSE_BOX = _plain(raw.FPDFText_GetLooseCharBox, _INT, _HANDLE, _INT, _ADDRESS)
 _ORIGIN = _plain(raw.FPDFText_GetCharOrigin, _INT, _HANDLE, _INT, _ADDRESS, _ADDRESS)
+# The page's objects and their paths' segments, as addresses (_walk, _path_edges).
+_PAGE_COUNT = _plain(raw.FPDFPage_CountObjects, _INT, _HANDLE)
+_PAGE_GET = _plain(raw.FPDFPage_GetObject, _ADDRESS, _HANDLE, _INT)
+_FORM_COUNT = _plain(raw.FPDFFormObj_CountObjects, _INT, _HANDLE)
+_FORM_GET = _plain(raw.FPDFFormObj_GetObject, _ADDRESS, _HANDLE, ctypes.c_ulong)
+_OBJ_TYPE = _plain(raw.FPDFPageObj_GetType, _INT, _HANDLE)
+_OBJ_MATRIX = _plain(raw.FPDFPageObj_GetMatrix, _INT, _HANDLE, _ADDRESS)
+_DRAW_MODE = _plain(raw.FPDFPath_GetDrawMode, _INT, _HANDLE, _ADDRESS, _ADDRESS)
+_SEG_COUNT = _plain(raw.FPDFPath_CountSegments, _INT, _HANDLE)
+_SEG_GET = _plain(raw.FPDFPath_GetPathSegment, _ADDRESS, _HANDLE, _INT)
+_SEG_POINT = _plain(raw.FPDFPathSegment_GetPoint, _INT, _HANDLE, _ADDRESS, _ADDRESS)
+_SEG_TYPE = _plain(raw.FPDFPathSegment_GetType, _INT, _HANDLE)
+_SEG_CLOSE = _plain(raw.FPDFPathSegment_GetClose, _INT, _HANDLE)
 
 
 # Loose boxes of one font and size differ by up to ~0.3 pt from glyph to glyph; a glyph of another line
@@ -520,7 +536,7 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> Page:
             textpage.close()
         out = Page(index + 1, place.width, place.height, chars=chars, glyphs=glyphs, left=place.left,
                    top_offset=place.top_offset, turned=turned)
-        for kind, obj, m in _walk(page, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, IDENTITY, 0):
+        for kind, obj, m in _walk(ctypes.cast(page.raw, ctypes.c_void_p).value, _PAGE_COUNT, _PAGE_GET, IDENTITY, 0):
             if kind == _IMAGE:
                 out.images.append(_image_box(m, place))
             elif _painted(obj):
