@@ -94,7 +94,8 @@ ddl: install
 
 clean:
 	rm -rf $(DAGSTER_STATE_DIR) $(DISCLOSURE_DB_PATH) $(DISCLOSURE_DB_PATH).wal \
-		$(dir $(DISCLOSURE_DB_PATH))published $(dir $(DISCLOSURE_DB_PATH))staging
+		$(dir $(DISCLOSURE_DB_PATH))published $(dir $(DISCLOSURE_DB_PATH))staging \
+		$(dir $(DISCLOSURE_DB_PATH)).scans $(dir $(DISCLOSURE_DB_PATH)).review-sections
 
 ## Benchmark of the cluster profile (Postgres, Redis, Celery workers on loopback): files/s per worker,
 ## loader rate. BENCH_FILES=20000 BENCH_WORKERS=2 BENCH_PROCS_PER_WORKER=1 make bench-cluster
