@@ -130,26 +130,35 @@ WORKER_ENVIRONMENT = {"POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENCV
                       "MALLOC_ARENA_MAX": "2"}
 
 
+# Workers are started from the consumer's thread and, to replace a dead one, from the supervisor's: one
+# start at a time, so that the environment and the main module are always put back as they were.
+_STARTING = threading.Lock()
+
+
 @contextlib.contextmanager
 def _worker_environment() -> Iterator[None]:
     """WORKER_ENVIRONMENT for the workers started inside (a child copies the environment when it starts),
     and no main module for them to import: a spawned child runs the parent's `__main__` again before
     anything else, and under Dagster that is Dagster's command line (`import dagster._cli`: 0.8 s of CPU
-    a worker, most of a small night's parse step). The workers' code is imported by name."""
-    before = {name: os.environ.get(name) for name in WORKER_ENVIRONMENT}
-    main = sys.modules.get("__main__")
-    os.environ.update(WORKER_ENVIRONMENT)
-    sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__: nothing to run again
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
+    a worker, most of a small night's parse step). The workers' code is imported by name, so the `work`
+    function and its arguments must live in an importable module, not in a script's `__main__`."""
+    with _STARTING:
+        before = {name: os.environ.get(name) for name in WORKER_ENVIRONMENT}
+        had_main, main = "__main__" in sys.modules, sys.modules.get("__main__")
+        os.environ.update(WORKER_ENVIRONMENT)
+        sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__: nothing to run again
+        try:
+            yield
+        finally:
+            if had_main:
+                sys.modules["__main__"] = main
             else:
-                os.environ[name] = value
+                sys.modules.pop("__main__", None)
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def quarantined(ref: FileRef, code: str, message: str) -> ParseOutcome:

@@ -121,6 +121,10 @@ def checks_signature(con: duckdb.DuckDBPyConnection, checks: list[CheckDef]) -> 
     return signature(con) + ":" + hashlib.sha256("\0".join(c.name + c.sql for c in checks).encode()).hexdigest()
 
 
+class ScopeUnavailable(Exception):
+    """The warehouse's views cannot be restated over the scoped tables: the checks run whole instead."""
+
+
 @contextmanager
 def scoped_to(con: duckdb.DuckDBPyConnection, agencies: list[str]) -> Iterator[None]:
     """Within, the tables and views the checks name hold only these agencies' rows: an in-memory catalog
@@ -152,13 +156,13 @@ def scoped_to(con: duckdb.DuckDBPyConnection, agencies: list[str]) -> Iterator[N
             for name, sql in pending:
                 head = re.match(r"(?is)\s*create\s+(or\s+replace\s+)?view\s+\S+\s+as\b", sql)
                 if head is None:
-                    raise ValueError(f"view {name}: cannot restate its SQL in the check scope")
+                    raise ScopeUnavailable(f"view {name}: cannot restate its SQL in the check scope")
                 try:
                     con.execute(f"create view {scope}.{name} as{sql[head.end():]}")
-                except duckdb.CatalogException:
+                except duckdb.Error:  # most often a view it reads, not created yet
                     failed.append((name, sql))
             if len(failed) == len(pending):
-                raise ValueError(f"views {[n for n, _ in failed]} cannot be restated in the check scope")
+                raise ScopeUnavailable(f"views {[n for n, _ in failed]} cannot be restated in the check scope")
             pending = failed
         yield
     finally:
@@ -195,8 +199,12 @@ def refresh_dq_results(con: duckdb.DuckDBPyConnection, checks: list[CheckDef] | 
     rest = [c for c in checks if c not in by_agency]
     frames = [run_check(con, c) for c in rest]
     if by_agency and changed:
-        with scoped_to(con, changed):
-            frames.extend(run_check(con, c) for c in by_agency)
+        try:
+            with scoped_to(con, changed):
+                frames.extend(run_check(con, c) for c in by_agency)
+        except ScopeUnavailable:  # a view the scope cannot restate: check everything
+            scoped, rest, by_agency = False, checks, []
+            frames = [run_check(con, c) for c in checks]
     else:
         by_agency = []
     result = _results(rest + by_agency, frames, now)

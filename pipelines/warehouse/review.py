@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import html
 import importlib
+import importlib.metadata
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -333,33 +334,50 @@ def load_reviews(con: duckdb.DuckDBPyConnection, report: str | None = None,
 # --- the sections as last rendered ------------------------------------------------------------------
 
 SECTION_CACHE_DIR = ".review-sections"
-# What a section's HTML depends on besides its review and its file: the code that renders it. The
-# readers' changes move parse.py's PARSER_VERSION.
-_RENDERERS = ("pipelines.warehouse.review", "pipelines.warehouse.review_source", "pipelines.ingest.parse")
+# What a section's HTML depends on besides its review and its file: the code that renders it — this page,
+# the source pane, the readers that read the file again, the document model and the forms (the grid's
+# labels) — and the libraries that draw the pictures and parse the pages.
+_RENDERER_PACKAGES = ("pipelines.warehouse.review", "pipelines.warehouse.review_source", "pipelines.readers",
+                      "pipelines.document", "pipelines.forms")
+_RENDERER_LIBRARIES = ("pypdfium2", "pillow", "lxml", "pdfplumber")
+# Sources whose section is never kept: a web page reads the pictures saved beside it, which can change
+# without the page (its hash and time) changing.
+_UNCACHED_FORMATS = ("html",)
 
 
 class SectionCache:
     """Each report's section body as last rendered, one file a section named by a hash of everything it
     shows: the review (the report's row and reasons, every cell with its marks and correction, its checks
-    and unplaced cells), the raw file's size and modification time (the source pane reads it again), the
-    checks' descriptions and the renderers' source. Rendering a section reads its file again and lays out
-    ~200 cells (35 ms; 7–8 s for the 200 sections of a page), so a night that changed a few reports
-    renders only theirs. The folder is this page's own output, beside it; sections no longer shown are
-    deleted after each page."""
+    and unplaced cells), the raw file's size and times (the source pane reads it again), the checks'
+    descriptions, and the code and libraries that render it (this page, the source pane, the readers, the
+    document model, the forms; PDFium, Pillow, lxml, pdfplumber). Rendering a section reads its file again
+    and lays out ~200 cells (35 ms; 7–8 s for the 200 sections of a page), so a night that changed a few
+    reports renders only theirs. Web pages are always rendered (they read pictures saved beside them). The
+    folder is this page's own output, beside it; sections no longer shown are deleted after each page."""
 
     def __init__(self, folder: Path, help_: dict[str, tuple[str, str]]) -> None:
         self.folder = folder
         h = hashlib.sha256(repr(sorted(help_.items())).encode())
-        for name in _RENDERERS:
-            h.update(Path(importlib.import_module(name).__file__).read_bytes())
+        for name in _RENDERER_PACKAGES:
+            module = Path(importlib.import_module(name).__file__)
+            for source in sorted(module.parent.rglob("*.py")) if module.name == "__init__.py" else [module]:
+                h.update(source.read_bytes())
+        for library in _RENDERER_LIBRARIES:
+            try:
+                h.update(f"{library} {importlib.metadata.version(library)}".encode())
+            except importlib.metadata.PackageNotFoundError:
+                h.update(f"{library} absent".encode())
         self.version = h.hexdigest()
         self.used: set[str] = set()
+
+    def keeps(self, review: Review) -> bool:
+        return review.row["source_format"] not in _UNCACHED_FORMATS
 
     def key(self, review: Review, raw_dir: Path) -> str:
         path = raw_dir / review.row["source_path"]
         try:
             st = path.lstat()
-            file = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino, path.is_symlink())
+            file = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, path.is_symlink())
         except OSError as exc:
             file = (str(path), type(exc).__name__)
         shown = (self.version, sorted(review.row.items()), sorted(review.facts.items()), review.checks,
@@ -538,7 +556,7 @@ def _report_section(review: Review, raw_dir: Path, help_: dict[str, tuple[str, s
     agency = row["agency_name"] or "(agency not named)"
     head = (f'<section class="report" id="{_esc(row["report_id"])}">'
             f"<h2>{number}. {_esc(agency)} · {_esc(row['year'])}</h2>")
-    if cache is None:
+    if cache is None or not cache.keeps(review):
         return head + _report_body(review, raw_dir, help_)
     key = cache.key(review, raw_dir)
     body = cache.get(key)

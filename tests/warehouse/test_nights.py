@@ -308,3 +308,27 @@ def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refre
         assert con.execute(DQ_ROWS).fetchall() == scoped
     finally:
         con.close()
+
+    # a reviewer's correction changes a current cell of one agency; another agency's fullest name changes
+    con = connect(db)
+    try:
+        con.execute("update fact_applications set read_value = value, read_state = cell_state, value = value + 7, "
+                    "correction_reason = 'planted', correction_source = 'x.csv:2' where report_id = (select "
+                    "min(report_id) from reports where is_current) and outcome = 'new_received' and "
+                    "applicant = 'total' and cell_state = 'value'")
+        con.execute("update reports set agency_name = agency_name || '（新）' where agency_id = (select max(agency_id) "
+                    "from reports where is_current and agency_name is not null)")
+        refresh_dq_results(con)
+        assert con.execute("select count(*) from dq_agency_state where checked_at > $t",
+                           {"t": first_check}).fetchall()[0][0] <= rechecked + 2
+        again = con.execute(DQ_ROWS).fetchall()
+    finally:
+        con.close()
+    assert again != scoped, "the corrected cell changes what the checks find"
+    shutil.copy2(db, whole)
+    con = connect(whole)
+    try:
+        refresh_dq_results(con, whole=True)
+        assert con.execute(DQ_ROWS).fetchall() == again
+    finally:
+        con.close()
