@@ -82,7 +82,7 @@ def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     with warehouse.connection() as con:
         require_corrections(con, settings.corrections_dir)  # a corrections file that cannot apply fails the run here
         found = discover(con, settings.raw_dir, removals=settings.removals())
-    record_scan(scan_folder(settings.db_path), context.run_id, found.scanned)  # the run's later steps read it
+    record_scan(scan_folder(settings.db_path), context.run.run_id, found.scanned)  # the run's later steps read it
     suffixes = Counter((f.path.rsplit(".", 1)[-1].lower() if "." in f.path else "(none)") for f in found.scanned)
     return dg.MaterializeResult(metadata={
         "raw_dir": str(settings.raw_dir),
@@ -245,7 +245,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     with warehouse.connection() as con:
         corrections = require_corrections(con, settings.corrections_dir)
         scanned = scan_view(discover(con, settings.raw_dir, removals=settings.removals(),
-                                     scanned=recorded_scan(scan_folder(settings.db_path), context.run_id)).scanned)
+                                     scanned=recorded_scan(scan_folder(settings.db_path), context.run.run_id)).scanned)
         pending = pending_batches(settings.staging, rejected)
         transactions = 0
         for _files, counts in load_run(con, scanned, _read_then_clear(pending, rejected),
