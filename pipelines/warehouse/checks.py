@@ -93,16 +93,28 @@ def checks_are_current(con: duckdb.DuckDBPyConnection) -> bool:
     return "checks_at" in state and state["checks_at"] >= state.get("last_change_at", state["checks_at"])
 
 
+def _read_columns(con: duckdb.DuckDBPyConnection, table: str, leave_out: tuple[str, ...] = ()) -> str:
+    """The columns of a table the checks may read, for a fingerprint: all but `leave_out` and the times
+    (when a row was loaded or seen is not what a check reads, and two warehouses that loaded the same
+    files at other times must fingerprint alike)."""
+    columns = [c for (c,) in con.execute(
+        "select column_name from duckdb_columns() where database_name = current_database() and schema_name = "
+        "'main' and table_name = $t and not starts_with(data_type, 'TIMESTAMP') order by column_index",
+        {"t": table}).fetchall() if c not in leave_out]
+    return ", ".join(f'"{c}"' for c in columns)
+
+
 def agency_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Each agency's fingerprint: the count and hash sum of every row its checks read (module docstring)."""
     have = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'main' and "
                                       "database_name = current_database()").fetchall()}
-    parts = [f"select report_id, hash(t) as h from {table} as t" for table in REPORT_TABLES if table in have]
+    parts = [f"select report_id, hash(t) as h from (select {_read_columns(con, table)} from {table}) as t"
+             for table in REPORT_TABLES if table in have]
     per_report = " union all ".join(parts) if parts else "select null::varchar as report_id, 0::ubigint as h where false"
     rows = con.execute(f"""
         with own as (
             select agency_id, report_id, hash(t) as h
-            from (select * exclude ({", ".join(CHECK_WRITTEN)}) from {AGENCY_TABLE}) as t
+            from (select {_read_columns(con, AGENCY_TABLE, CHECK_WRITTEN)} from {AGENCY_TABLE}) as t
         ),
         per_report as ({per_report}),
         every_row as (

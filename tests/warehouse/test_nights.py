@@ -332,3 +332,14 @@ def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refre
         assert con.execute(DQ_ROWS).fetchall() == again
     finally:
         con.close()
+
+
+def test_the_same_files_loaded_at_other_times_fingerprint_alike(raw_dir, tmp_path):
+    """The checks' fingerprints leave out when rows were loaded: two warehouses of the same files (a local
+    run and a cluster run, a rebuild) hold the same dq_agency_state."""
+    first, second = tmp_path / "a" / "w.duckdb", tmp_path / "b" / "w.duckdb"
+    run_pipeline(raw_dir, first)
+    run_pipeline(raw_dir, second)
+    assert query(first, "select min(loaded_at) from reports") != query(second, "select min(loaded_at) from reports")
+    prints = "select agency_id, fingerprint from dq_agency_state order by all"
+    assert query(first, prints) == query(second, prints) and len(query(first, prints)) == 5
