@@ -16,6 +16,7 @@ nothing but the page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import importlib
@@ -188,6 +189,7 @@ class Review:
     unplaced_checks: list[tuple[str, str, str | None]] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a page lists tens of thousands of reports, their reasons mostly alike
 def reason_group(reason: str) -> str:
     """A review reason as the page counts it: `layout_uncertain:applications:本年新收` → `layout_uncertain:applications`."""
     head, _, rest = reason.partition(":")
