@@ -133,7 +133,7 @@ def plan_parse(context: dg.OpExecutionContext, config: ParseConfig,
     retry = config.retry_quarantined or context.run.tags.get(RETRY_QUARANTINED_KEY) == "true"
     with warehouse.connection() as con:
         found = discover(con, settings.raw_dir, keys, retry_quarantined=retry, removals=settings.removals(),
-                         scanned=recorded_scan(scan_folder(settings.db_path), context.run_id))
+                         scanned=recorded_scan(scan_folder(settings.db_path), context.run.run_id))
     remove_stale_partials(settings.staging)
     created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
     prefix = f"{created.astimezone(dt.UTC):%Y%m%dT%H%M%S}-{context.run_id[:8]}"

@@ -11,11 +11,8 @@ from pipelines.defs.assets import OWNERS, WRITER_POOL
 from pipelines.defs.cluster import WAREHOUSE_QUEUE_TAG
 from pipelines.defs.failures import said_plainly
 from pipelines.defs.resources import WarehouseResource
-from pipelines.ingest import parse as parse_module
 from pipelines.warehouse import export as export_module
 from pipelines.warehouse import report as report_module
-from pipelines.warehouse import review as review_module
-from pipelines.warehouse import review_source as review_source_module
 from pipelines.warehouse.export import export_dir, export_years
 from pipelines.warehouse.freshness import (
     EXPORTED_AT,
@@ -28,7 +25,14 @@ from pipelines.warehouse.freshness import (
 )
 from pipelines.warehouse.load import publish
 from pipelines.warehouse.report import write_report
-from pipelines.warehouse.review import DEFAULT_FILE_NAME, load_reviews, reason_counts, write_review
+from pipelines.warehouse.review import (
+    DEFAULT_FILE_NAME,
+    load_reviews,
+    reason_counts,
+    renderer_libraries,
+    renderer_sources,
+    write_review,
+)
 
 
 class ExportConfig(dg.Config):
@@ -131,9 +135,8 @@ def review_page(warehouse: WarehouseResource) -> dg.MaterializeResult:
     path = settings.db_path.parent / DEFAULT_FILE_NAME
     with warehouse.connection() as con:
         # the page also shows the raw files of the listed reports, which change only through a load, read
-        # again by the readers: parse.py's PARSER_VERSION moves when they learn something
-        sig = signature(con, Path(review_module.__file__), Path(review_source_module.__file__),
-                        Path(parse_module.__file__))
+        # again by the readers: the same code the page's kept sections are keyed by
+        sig = signature(con, *renderer_sources()) + ":" + renderer_libraries()
         skipped = up_to_date(con, REVIEW_AT, sig, path)
         counted: dict = {}
         if not skipped:

@@ -74,10 +74,6 @@ def sidecar_path(file: Path) -> Path:
     return file.with_name(sidecar_name(file.name))
 
 
-def is_sidecar(path: Path) -> bool:
-    return path.name.endswith(SIDECAR_SUFFIX)
-
-
 def report_id_for(sha256: str, sidecar_sha256: str | None) -> str:
     """A report version's id: its content, and the sidecar that overrides its metadata."""
     key = sha256 if sidecar_sha256 is None else hashlib.sha256(f"{sha256}:{sidecar_sha256}".encode()).hexdigest()

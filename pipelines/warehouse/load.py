@@ -31,6 +31,7 @@ from pipelines.forms.plan import form_cell_rows
 from pipelines.forms.spec import Form
 from pipelines.ingest.parse import PARSER_VERSION, FileRef, ParseOutcome
 from pipelines.ingest.scan import Known
+from pipelines.ingest.settings import DEFAULT_BATCH_SIZE
 from pipelines.warehouse.schema import (
     DIM_APPEAL,
     DIM_APPLICANT,
@@ -50,9 +51,6 @@ from pipelines.warehouse.schema import (
 )
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
-# The most files one load transaction holds when load_run merges small staged batches (as the parse
-# step's batch size: the frames of one transaction stay as large as one full batch's).
-DEFAULT_LOAD_FILES = 2000
 
 
 def sql_text(relative: str) -> str:
@@ -488,7 +486,7 @@ def _merged(group: list[Staged]) -> tuple[list[ParseOutcome], dict[str, pl.DataF
 
 def load_run(con: duckdb.DuckDBPyConnection, scanned: ScanView,
              staged: Iterable[Staged | tuple[Sequence[ParseOutcome], dict[str, pl.DataFrame] | None]],
-             max_files: int = DEFAULT_LOAD_FILES) -> Iterator[tuple[int, dict[str, int]]]:
+             max_files: int = DEFAULT_BATCH_SIZE) -> Iterator[tuple[int, dict[str, int]]]:
     """Load a run's batches (outcomes, with their cells as staged frames when they were staged) with
     the run's one load time; yield (files, rows written) per transaction.
 

@@ -347,6 +347,27 @@ _RENDERER_LIBRARIES = ("pypdfium2", "pillow", "lxml", "pdfplumber")
 _UNCACHED_FORMATS = ("html",)
 
 
+def renderer_sources() -> list[Path]:
+    """The source files of the code that renders the page (`_RENDERER_PACKAGES`): the review_page asset
+    writes the page again, and each kept section is rendered again, when one of them changes."""
+    out = []
+    for name in _RENDERER_PACKAGES:
+        module = Path(importlib.import_module(name).__file__)
+        out.extend(sorted(module.parent.rglob("*.py")) if module.name == "__init__.py" else [module])
+    return out
+
+
+def renderer_libraries() -> str:
+    """The versions of the libraries that draw the page's pictures and parse its files, as one line."""
+    versions = []
+    for library in _RENDERER_LIBRARIES:
+        try:
+            versions.append(f"{library} {importlib.metadata.version(library)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{library} absent")
+    return "; ".join(versions)
+
+
 class SectionCache:
     """Each report's section body as last rendered, one file a section named by a hash of everything it
     shows: the review (the report's row and reasons, every cell with its marks and correction, its checks
@@ -360,15 +381,9 @@ class SectionCache:
     def __init__(self, folder: Path, help_: dict[str, tuple[str, str]]) -> None:
         self.folder = folder
         h = hashlib.sha256(repr(sorted(help_.items())).encode())
-        for name in _RENDERER_PACKAGES:
-            module = Path(importlib.import_module(name).__file__)
-            for source in sorted(module.parent.rglob("*.py")) if module.name == "__init__.py" else [module]:
-                h.update(source.read_bytes())
-        for library in _RENDERER_LIBRARIES:
-            try:
-                h.update(f"{library} {importlib.metadata.version(library)}".encode())
-            except importlib.metadata.PackageNotFoundError:
-                h.update(f"{library} absent".encode())
+        for source in renderer_sources():
+            h.update(source.read_bytes())
+        h.update(renderer_libraries().encode())
         self.version = h.hexdigest()
         self.used: set[str] = set()
 

@@ -254,9 +254,9 @@ WAREHOUSE_STATE = TableDef(
         Column("key", "VARCHAR", "last_change_at | checks_at | published_at | exported_at | report_at | review_at",
                extension=True),
         Column("value", "TIMESTAMP", "when (UTC)", extension=True),
-        Column("signature", "VARCHAR", "for an output (…_at but last_change_at, checks_at): a hash of the schema, "
-               "views, code tables and the code that wrote it; a different one writes the output again",
-               extension=True),
+        Column("signature", "VARCHAR", "for an output (…_at but last_change_at): a hash of the schema, views, code "
+               "tables and the code that wrote it (for checks_at: the checks' SQL); a different one writes the output "
+               "again (checks_at: re-checks every agency)", extension=True),
     ),
     primary_key=("key",),
 )

@@ -326,7 +326,7 @@ create table if not exists warehouse_state (
 comment on table warehouse_state is 'Bookkeeping of the loader: when the warehouse last changed, when the checks last ran, and when each published output was last written (an output is skipped while nothing it shows has changed since).';
 comment on column warehouse_state.key is 'last_change_at | checks_at | published_at | exported_at | report_at | review_at';
 comment on column warehouse_state.value is 'when (UTC)';
-comment on column warehouse_state.signature is 'for an output (…_at but last_change_at, checks_at): a hash of the schema, views, code tables and the code that wrote it; a different one writes the output again';
+comment on column warehouse_state.signature is 'for an output (…_at but last_change_at): a hash of the schema, views, code tables and the code that wrote it (for checks_at: the checks'' SQL); a different one writes the output again (checks_at: re-checks every agency)';
 
 create table if not exists load_log (
     loaded_at TIMESTAMP,
