@@ -94,9 +94,14 @@ def test_one_run_materializes_everything_and_runs_every_check(definitions, raw_d
     for table in ("agencies", "report_sections", "report_claims", "dq_results", "dim_outcome"):
         assert query(db_path, f"select * from read_parquet('{export}/{table}.parquet') order by all") == query(
             db_path, f"select * from {table} order by all"), table
-    for view in ("v_report_summary", "v_applications_wide", "v_summary_national", "v_fact_cells"):
+    for view in ("v_report_summary", "v_applications_wide", "v_summary_national"):
         assert query(db_path, f"select * from read_parquet('{export}/views/{view}.parquet') order by all") == query(
             db_path, f"select * from {view} order by all"), view
+    # every cell of every report version, by year like the fact tables (it only grows)
+    assert not (export / "views" / "v_fact_cells.parquet").exists()
+    assert query(db_path, f"select * exclude (year), year from read_parquet('{export}/views/v_fact_cells/*/*.parquet', "
+                          "hive_partitioning = true) order by all") == query(
+        db_path, "select * exclude (year), year from v_fact_cells where year is not null order by all")
     assert (db_path.parent / "report.html").stat().st_size > 100_000
     from pipelines.ingest.settings import Settings
     from pipelines.warehouse.summary import summary

@@ -75,7 +75,8 @@ def parquet_export(config: ExportConfig, warehouse: WarehouseResource) -> dg.Mat
     """The reports and the three fact tables as Parquet partitioned by year
     (export/<table>/year=<year>/data.parquet beside the warehouse, Hive-style); agencies, sections, prose
     claims, check results, corrections and the code tables whole (export/<table>.parquet); every analyst
-    view as export/views/<view>.parquet; for BI tools (reports whose year is unknown stay in the warehouse only).
+    view as export/views/<view>.parquet, but v_fact_cells by year (export/views/v_fact_cells/year=<year>/);
+    for BI tools (reports whose year is unknown stay in the warehouse only).
     Skipped while nothing changed since the last export; otherwise only what changed is written: a fact
     table's new rows as one more part file of their year, a changed year, table or view rewritten
     (config `years` rewrites those years whole, `full` everything);

@@ -1,10 +1,11 @@
 """Parquet export for BI tools: what an analyst reads in the warehouse, readable without DuckDB.
 
 Layout (Hive-style, so DuckDB, Spark, pandas and most BI tools read the year as a column):
-`export/<table>/year=<year>/data.parquet` for reports and the three fact tables;
+`export/<table>/year=<year>/` for reports and the three fact tables, and `export/views/v_fact_cells/year=<year>/`
+for the view of every cell of every report version (it only grows, like the fact tables);
 `export/<table>.parquet` for the tables small enough to rewrite whole (agencies, sections, prose
 claims, check results, unmapped cells, corrections, the code tables); `export/views/<view>.parquet`
-for every analyst view (sql/views/), as the view reads at export time. Every file is written to a
+for every other analyst view (sql/views/), as the view reads at export time. Every file is written to a
 hidden temporary file and renamed over the old one, so a reader never sees half a file. Reports
 whose year could not be read (flag `year_unresolved`, check `form_year_mismatch` aside) have no year
 folder and stay in the warehouse only; add a sidecar with the year to export them.
@@ -13,12 +14,14 @@ Incremental (issue #18): `export/.export_state.json` records, for every file or 
 an order-independent fingerprint of its rows (count and sum of a hash per row). An export compares
 it with the warehouse and writes only what differs:
 
-* a fact table's year whose rows are only those written before plus the rows of reports loaded since
-  gets the new rows as one more file, `year=<year>/part-<load time>.parquet` (fact rows never change
-  once loaded, corrections aside); anything else (a correction, a year not in the state) rewrites the
-  year as `data.parquet` and removes its part files, as does a year with more than `MAX_PARTS` parts;
-* `reports` years, whole tables and views are rewritten when their fingerprint changed (views: when
-  anything in the warehouse changed since the last export);
+* a year of a fact table or of v_fact_cells whose rows are only those written before plus the rows of
+  reports loaded since gets the new rows as one more file, `year=<year>/part-<load time>.parquet` (fact
+  rows never change once loaded, corrections aside; v_fact_cells' year stands for the sum of the three
+  fact tables' fingerprints, its SQL and its code tables); anything else (a correction, a year not in the
+  state) rewrites the year as `data.parquet` and removes its part files, as does a year with more than
+  `MAX_PARTS` parts; a year folder the warehouse no longer holds is removed;
+* `reports` years, whole tables and the other views are rewritten when their fingerprint changed (views:
+  when anything in the warehouse changed since the last export);
 * unchanged ones are not touched (their files keep their modification times).
 
 The state also records each file's size and modification time: a folder or file that is not what the
@@ -32,24 +35,46 @@ hive_partitioning = true)` or `export/**/*.parquet` reads the same rows as a ful
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-# Tables split by year (their rows carry `year`); every version of every report, with is_current,
-# so BI tools can filter as the views do.
-YEAR_TABLES = ("reports", "fact_proactive", "fact_applications", "fact_appeals")
-# Of those, the ones whose rows never change once loaded (reviewers' corrections aside): new rows are
-# appended as part files.
-APPEND_TABLES = ("fact_proactive", "fact_applications", "fact_appeals")
+FACT_TABLES = ("fact_proactive", "fact_applications", "fact_appeals")
+CODE_TABLES = ("dim_outcome", "dim_applicant", "dim_proactive_item", "dim_appeal")
+
+
+@dataclass(frozen=True)
+class YearTarget:
+    """A table or view exported as one folder per year, `export/<name>/year=<year>/`."""
+
+    name: str
+    source: str
+    # Rows fixed by their report once loaded (reviewers' corrections aside): a year that only gained the
+    # rows of reports loaded since its last export gets them as one more part file.
+    appends: bool = False
+    # A view's rows are its tables' rows: the sum of these tables' year fingerprints stands for the
+    # view's (hashing the view itself would cost about what writing it does); `reads` (the code tables
+    # it joins) and the view's SQL must be as they were, or every year is rewritten.
+    inputs: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+
+
+# Every version of every report, with is_current, so BI tools can filter as the views do.
+YEAR_TABLES = (YearTarget("reports", "reports"),
+               *(YearTarget(t, t, appends=True) for t in FACT_TABLES))
+# Views that hold every version's rows (no is_current filter), so they only grow like the fact tables.
+YEAR_VIEWS = (YearTarget("views/v_fact_cells", "v_fact_cells", appends=True, inputs=FACT_TABLES, reads=CODE_TABLES),)
 # Rewritten whole on every export (a table the warehouse does not have yet is skipped).
 WHOLE_TABLES = ("agencies", "report_sections", "report_claims", "dq_results", "fact_unmapped", "corrections",
-                "dim_outcome", "dim_applicant", "dim_proactive_item", "dim_appeal")
+                *CODE_TABLES)
 STATE_FILE = ".export_state.json"
-STATE_VERSION = 2
+STATE_VERSION = 3
 # A year folder with more part files than this is rewritten as one data.parquet.
 MAX_PARTS = 20
 
@@ -83,6 +108,16 @@ def _year_fingerprints(con: duckdb.DuckDBPyConnection, table: str, where: str = 
         f"where year is not null and ({where})) as t group by year").fetchall()}
 
 
+def _summed(prints: Iterable[dict[int, list]]) -> dict[int, list]:
+    """Several tables' year fingerprints as one: the fingerprint of their union."""
+    total: dict[int, list] = {}
+    for by_year in prints:
+        for year, (n, h) in by_year.items():
+            before = total.get(year, [0, "0"])
+            total[year] = [before[0] + n, str(int(before[1]) + int(h))]
+    return total
+
+
 def _read_state(out: Path) -> dict:
     try:
         state = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
@@ -111,12 +146,86 @@ def _intact(entry: dict | None, path: Path) -> bool:
     return bool(entry) and entry.get("disk") == _disk(path) and bool(entry["disk"])
 
 
-def _rewrite_year(con: duckdb.DuckDBPyConnection, out: Path, table: str, year: int) -> int:
-    folder = out / table / f"year={year}"
-    rows = _copy(con, f"select * exclude (year) from {table} where year = {year} order by all", folder / "data.parquet")
-    for part in folder.glob("part-*.parquet"):
-        part.unlink()
-    return rows
+class _Since:
+    """The rows of the reports loaded after a time, kept in a temporary table per source so that every
+    year's fingerprint and part file reads them without scanning the source again."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.tables: dict[tuple[str, str], str] = {}
+        self.printed: dict[tuple[str, str], dict[int, list]] = {}
+
+    def rows(self, source: str, since: str) -> str:
+        key = (source, since)
+        if key not in self.tables:
+            name = f"_export_added_{len(self.tables)}"
+            self.con.execute(f"create or replace temp table {name} as select * from {source} where report_id in "
+                             f"(select report_id from reports where loaded_at > '{since}')")
+            self.tables[key] = name
+        return self.tables[key]
+
+    def prints(self, target: YearTarget, since: str) -> dict[int, list]:
+        key = (f"prints:{target.name}", since)
+        if key not in self.printed:
+            sources = target.inputs or (target.source,)
+            self.printed[key] = _summed(_year_fingerprints(self.con, self.rows(t, since)) for t in sources)
+        return self.printed[key]
+
+    def drop(self) -> None:
+        for name in self.tables.values():
+            self.con.execute(f"drop table if exists {name}")
+
+
+def _salt(con: duckdb.DuckDBPyConnection, target: YearTarget, have: set[str]) -> str:
+    """What a view's years depend on besides their input tables' rows: its SQL and the code tables it joins."""
+    if not target.inputs:
+        return ""
+    sql = con.execute("select sql from duckdb_views() where view_name = ?", [target.source]).fetchall()
+    parts = [sql[0][0] if sql else "", *(json.dumps(_fingerprint(con, f"select * from {t}")) for t in target.reads
+                                         if t in have)]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _export_year_target(con: duckdb.DuckDBPyConnection, out: Path, target: YearTarget, now: dict[int, list],
+                        files: dict, forced: set[int], through: str | None, since_rows: _Since,
+                        salt: str) -> tuple[int, dict]:
+    """One target's year folders brought up to date; returns (rows written, its state entries)."""
+    written, entries = 0, {}
+    stamp = dt.datetime.fromisoformat(through).strftime("%Y%m%dT%H%M%S%f") if through else "0"
+    for year, fp in sorted(now.items()):
+        key, folder = f"{target.name}/year={year}", out / target.name / f"year={year}"
+        before = files.get(key) if year not in forced else None
+        if not _intact(before, folder) or before.get("salt", "") != salt:
+            before = None
+        if before and before["fingerprint"] == fp:
+            entries[key] = before
+            continue
+        since = before.get("through") if before and target.appends else None
+        added = since_rows.prints(target, since).get(year) if since else None
+        if (added and len(before.get("parts", [])) < MAX_PARTS and before["fingerprint"][0] + added[0] == fp[0]
+                and int(before["fingerprint"][1]) + int(added[1]) == int(fp[1])):
+            part = f"part-{stamp}.parquet"
+            written += _copy(con, f"select * exclude (year) from {since_rows.rows(target.source, since)} "
+                                  f"where year = {year} order by all", folder / part)
+            parts = [*before.get("parts", []), part]
+        else:
+            written += _copy(con, f"select * exclude (year) from {target.source} where year = {year} order by all",
+                             folder / "data.parquet")
+            for stale in folder.glob("part-*.parquet"):
+                stale.unlink()
+            parts = []
+        entries[key] = {"fingerprint": fp, "parts": parts, "through": through, "disk": _disk(folder), "salt": salt}
+    _remove_other_years(out / target.name, now)
+    return written, entries
+
+
+def _remove_other_years(folder: Path, now: dict[int, list]) -> None:
+    """A year the warehouse no longer holds (its reports corrected to another year) must not be read back;
+    neither may an old layout's single file of the same name."""
+    for stale in folder.glob("year=*"):
+        if stale.is_dir() and stale.name.removeprefix("year=") not in {str(y) for y in now}:
+            shutil.rmtree(stale)
+    folder.with_name(f"{folder.name}.parquet").unlink(missing_ok=True)
 
 
 def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int] | None = None,
@@ -129,65 +238,55 @@ def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int]
     forced = set(years_in(con)) if full else {int(y) for y in years or ()}
     loaded_through = con.execute("select max(loaded_at) from reports").fetchall()[0][0]
     through = str(loaded_through) if loaded_through is not None else None
+    have = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
     written: dict[str, int] = {}
     new_files: dict = {}
+    since_rows = _Since(con)
+    prints: dict[str, dict[int, list]] = {}
 
-    def add(name: str, rows: int) -> None:
-        written[name] = written.get(name, 0) + rows
+    def year_prints(table: str) -> dict[int, list]:
+        if table not in prints:
+            prints[table] = _year_fingerprints(con, table)
+        return prints[table]
 
-    for table in YEAR_TABLES:
-        now_prints = _year_fingerprints(con, table)
-        new_prints: dict[str, dict[int, list]] = {}  # by the load time the folder was written up to
-        for year, fp in sorted(now_prints.items()):
-            key = f"{table}/year={year}"
-            folder = out / table / f"year={year}"
-            before = files.get(key) if year not in forced else None
-            if not _intact(before, folder):
-                before = None
-            if before and before["fingerprint"] == fp:
-                new_files[key] = before
+    def export_target(target: YearTarget) -> None:
+        now = _summed(year_prints(t) for t in target.inputs or (target.source,))
+        rows, entries = _export_year_target(con, out, target, now, files, forced, through, since_rows,
+                                            _salt(con, target, have))
+        new_files.update(entries)
+        if rows:
+            written[target.name] = rows
+
+    try:
+        for target in YEAR_TABLES:
+            export_target(target)
+        for table in WHOLE_TABLES:
+            if table not in have:
                 continue
-            since = before.get("through") if before else None
-            if table in APPEND_TABLES and since and since not in new_prints:
-                new_prints[since] = _year_fingerprints(
-                    con, table, f"report_id in (select report_id from reports where loaded_at > '{since}')")
-            added = new_prints.get(since, {}).get(year) if since else None
-            if (before and added and len(before.get("parts", [])) < MAX_PARTS
-                    and before["fingerprint"][0] + added[0] == fp[0]
-                    and int(before["fingerprint"][1]) + int(added[1]) == int(fp[1])):
-                stamp = dt.datetime.fromisoformat(str(loaded_through)).strftime("%Y%m%dT%H%M%S%f")
-                part = f"part-{stamp}.parquet"
-                add(table, _copy(con, f"select * exclude (year) from {table} where year = {year} and report_id in "
-                                      f"(select report_id from reports where loaded_at > '{since}') order by all",
-                                 folder / part))
-                new_files[key] = {"fingerprint": fp, "parts": [*before.get("parts", []), part], "through": through,
-                                  "disk": _disk(folder)}
+            fp = _fingerprint(con, f"select * from {table}")
+            target = out / f"{table}.parquet"
+            if not forced and files.get(table, {}).get("fingerprint") == fp and _intact(files.get(table), target):
+                new_files[table] = files[table]
                 continue
-            add(table, _rewrite_year(con, out, table, year))
-            new_files[key] = {"fingerprint": fp, "parts": [], "through": through, "disk": _disk(folder)}
-
-    have = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
-    for table in WHOLE_TABLES:
-        if table not in have:
-            continue
-        fp = _fingerprint(con, f"select * from {table}")
-        target = out / f"{table}.parquet"
-        if not forced and files.get(table, {}).get("fingerprint") == fp and _intact(files.get(table), target):
-            new_files[table] = files[table]
-            continue
-        written[table] = _copy(con, f"select * from {table} order by all", target)
-        new_files[table] = {"fingerprint": fp, "disk": _disk(target)}
-
-    # A view is rewritten when anything it could read changed (its own fingerprint would cost about as
-    # much as writing it), or its SQL did.
-    changed = bool(written) or bool(forced) or not files
-    for view, sql in con.execute("select view_name, sql from duckdb_views() where not internal and view_name like "
-                                 "'v\\_%' escape '\\' order by 1").fetchall():
-        key, target = f"views/{view}", out / "views" / f"{view}.parquet"
-        if not changed and files.get(key, {}).get("sql") == sql and _intact(files.get(key), target):
-            new_files[key] = files[key]
-            continue
-        written[key] = _copy(con, f"select * from {view}", target)
-        new_files[key] = {"sql": sql, "disk": _disk(target)}
+            written[table] = _copy(con, f"select * from {table} order by all", target)
+            new_files[table] = {"fingerprint": fp, "disk": _disk(target)}
+        # A view without years is rewritten when anything it could read changed (its own fingerprint would
+        # cost about as much as writing it), or its SQL did.
+        changed = bool(written) or bool(forced) or not files
+        for target in YEAR_VIEWS:
+            export_target(target)
+        by_year = {t.source for t in YEAR_VIEWS}
+        for view, sql in con.execute("select view_name, sql from duckdb_views() where not internal and view_name "
+                                     "like 'v\\_%' escape '\\' order by 1").fetchall():
+            if view in by_year:
+                continue
+            key, target = f"views/{view}", out / "views" / f"{view}.parquet"
+            if not changed and files.get(key, {}).get("sql") == sql and _intact(files.get(key), target):
+                new_files[key] = files[key]
+                continue
+            written[key] = _copy(con, f"select * from {view}", target)
+            new_files[key] = {"sql": sql, "disk": _disk(target)}
+    finally:
+        since_rows.drop()
     _write_state(out, {"version": STATE_VERSION, "files": new_files})
     return written

@@ -205,6 +205,7 @@ def test_incremental_export_equals_a_full_one_and_an_unchanged_one_writes_nothin
         rewritten = {f for f in after if before.get(f) != after[f]}
         parts = [f for f in after if "/part-" in f]
         assert parts, "the new report's cells were appended as a part file"
+        assert any(f.startswith("views/v_fact_cells/year=") for f in parts), "v_fact_cells grows by parts too"
         assert all(f.startswith(("fact_", "reports/", "views/", "dq_results", "agencies", "report_", "corrections"))
                    for f in rewritten), rewritten
         untouched = [f for f in before if f.startswith("fact_") and before[f] == after.get(f)]
@@ -224,6 +225,15 @@ def test_incremental_export_equals_a_full_one_and_an_unchanged_one_writes_nothin
         assert export_years(con, out), "the folder no longer holds what the state recorded"
         _same_export(con, out, full)
         assert export_years(con, out) == {}
+        # a year the warehouse no longer holds, and the single file v_fact_cells was before it had years,
+        # must not be read back with the rest
+        stray = out / "fact_applications" / "year=1999"
+        stray.mkdir()
+        shutil.copy(next(out.glob("fact_applications/*/data.parquet")), stray / "data.parquet")
+        shutil.copy(next(out.glob("views/*.parquet")), out / "views" / "v_fact_cells.parquet")
+        export_years(con, out)
+        assert not stray.exists() and not (out / "views" / "v_fact_cells.parquet").exists()
+        _same_export(con, out, full)
     finally:
         con.close()
     assert (out / STATE_FILE).exists()
