@@ -295,7 +295,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings, console: Console) -
                     console.print("did you mean: " + ", ".join(hit.suggestions), markup=False)
                 return 1
             report = hit.report_ids[0]
-        reviews = load_reviews(con, report, args.limit)
+        reviews = load_reviews(con, report, args.limit, facts=False)
         path = write_review(con, settings.raw_dir, target, report=report, limit=args.limit, reviews=reviews)
         current = con.execute("select count(*) from reports where is_current").fetchall()[0][0]
     size = path.stat().st_size / 2**20

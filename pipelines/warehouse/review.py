@@ -23,6 +23,7 @@ import importlib
 import importlib.metadata
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -180,13 +181,15 @@ class Fact:
 
 @dataclass
 class Review:
-    """One report to review: its row, what its facts say and what its checks found."""
+    """One report to review: its row, what its facts say and what its checks found (once `loaded`: a
+    report listed by name only, or whose section is kept as last rendered, is not read further)."""
 
     row: dict
     facts: dict[str, list[Fact]]
     checks: list[tuple[str, str, str | None]]
     unmapped: list[tuple]
     unplaced_checks: list[tuple[str, str, str | None]] = field(default_factory=list)
+    loaded: bool = True
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a page lists tens of thousands of reports, their reasons mostly alike
@@ -225,34 +228,56 @@ def _keeping_corrections(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {table for table, columns in rows if set(CORRECTION_COLUMNS) <= set(columns)}
 
 
-def _facts(con: duckdb.DuckDBPyConnection, rows: list[dict],
-           corrections: set[str]) -> dict[str, dict[str, list[Fact]]]:
-    """The facts of the given reports, by report id and form table name: one query per fact table and
-    set of coordinates, whatever the number of reports."""
-    out: dict[str, dict[str, list[Fact]]] = {row["report_id"]: {} for row in rows}
+def _fact_queries(rows: list[dict], corrections: set[str]) -> Iterator[tuple[str, dict[str, FormTable],
+                                                                           tuple[str, ...], list[str], str]]:
+    """The queries that read the given reports' facts: (form table name, each report's form table, the
+    coordinates, the reports, FACTS_SQL), one per fact table and set of coordinates."""
     for name in TABLE_TITLES:
         tables = {row["report_id"]: _form_table(row, name) for row in rows}
         groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for rid, table in tables.items():
             groups.setdefault((table.fact_table, tuple(table.coordinates)), []).append(rid)
-            out[rid][name] = []
         for (fact_table, coordinates), ids in groups.items():
             kept = fact_table in corrections
             corrected = ", ".join(CORRECTION_COLUMNS if kept else ["null"] * len(CORRECTION_COLUMNS))
-            sql = FACTS_SQL.format(coords=", ".join(coordinates), table=fact_table, corrected=corrected)
-            n = len(coordinates)
-            for rec in con.execute(sql, {"ids": ids}).fetchall():
-                rid = rec[0]
-                coords = dict(zip(coordinates, rec[1:n + 1], strict=True))
-                value, state, raw, s_table, s_row, s_cell, row_label, column_label = rec[n + 1:n + 9]
-                read_value, read_state, reason, source = rec[n + 9:]
-                src = None if s_table is None or s_cell is None else (s_table, s_row or 0, s_cell)
-                note = None if reason is None else (
-                    f"corrected by a reviewer ({source}): read {_number(read_value) or '—'} ({read_state or state}); "
-                    f"{reason}")
-                out[rid][name].append(Fact(tables[rid], coords, value, state, raw, src, row_label, column_label,
-                                           note))
+            yield name, tables, coordinates, ids, FACTS_SQL.format(coords=", ".join(coordinates), table=fact_table,
+                                                                   corrected=corrected)
+
+
+def _facts(con: duckdb.DuckDBPyConnection, rows: list[dict],
+           corrections: set[str]) -> dict[str, dict[str, list[Fact]]]:
+    """The facts of the given reports, by report id and form table name: one query per fact table and
+    set of coordinates, whatever the number of reports."""
+    out: dict[str, dict[str, list[Fact]]] = {row["report_id"]: {name: [] for name in TABLE_TITLES} for row in rows}
+    for name, tables, coordinates, ids, sql in _fact_queries(rows, corrections):
+        n = len(coordinates)
+        for rec in con.execute(sql, {"ids": ids}).fetchall():
+            rid = rec[0]
+            coords = dict(zip(coordinates, rec[1:n + 1], strict=True))
+            value, state, raw, s_table, s_row, s_cell, row_label, column_label = rec[n + 1:n + 9]
+            read_value, read_state, reason, source = rec[n + 9:]
+            src = None if s_table is None or s_cell is None else (s_table, s_row or 0, s_cell)
+            note = None if reason is None else (
+                f"corrected by a reviewer ({source}): read {_number(read_value) or '—'} ({read_state or state}); "
+                f"{reason}")
+            out[rid][name].append(Fact(tables[rid], coords, value, state, raw, src, row_label, column_label,
+                                       note))
     return out
+
+
+def section_digests(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> dict[str, str]:
+    """What each report's section shows of the warehouse besides its row, hashed where it lies: the rows of
+    the queries `fill` reads (facts with their corrections, checks, unplaced cells), counted and hash-summed
+    per report by DuckDB, so that a kept section is found without reading its cells into Python."""
+    parts: dict[str, list[str]] = {row["report_id"]: [] for row in rows}
+    queries = [(name, ids, sql) for name, _, _, ids, sql in _fact_queries(rows, _keeping_corrections(con))]
+    ids = list(parts)
+    queries += [("checks", ids, CHECKS_SQL), ("unmapped", ids, UNMAPPED_SQL)]
+    for name, ids, sql in queries:
+        for rid, n, h in con.execute(f"select report_id, count(*), sum(hash(t)) from ({sql}) as t group by 1",
+                                     {"ids": ids}).fetchall():
+            parts[rid].append(f"{name}:{n}:{h}")
+    return {rid: "|".join(sorted(p)) for rid, p in parts.items()}
 
 
 def _by_report(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str]) -> dict[str, list[tuple]]:
@@ -307,30 +332,39 @@ def _mark_uncertain(review: Review) -> None:
 
 
 def load_reviews(con: duckdb.DuckDBPyConnection, report: str | None = None,
-                 limit: int | None = DEFAULT_LIMIT) -> list[Review]:
+                 limit: int | None = DEFAULT_LIMIT, facts: bool = True) -> list[Review]:
     """The reports to review in page order (or the one report `report` names: an id or a source path).
     Only the first `limit` (those the page shows in full) carry their facts and checks: the rest are
     listed by name, and a warehouse with tens of thousands to review must not hold all their cells
-    (20,000 reports, 9,384 to review: 2.3 GB and 210 s before this bound, tools/nights/NIGHTS.md)."""
+    (20,000 reports, 9,384 to review: 2.3 GB and 210 s before this bound, tools/nights/NIGHTS.md).
+    `facts=False` reads the rows only: the page `fill`s the shown reports whose kept section is stale."""
     cursor = con.execute(SELECT_REPORTS_SQL, {"report": report})
     columns = [d[0] for d in cursor.description]
     rows = [dict(zip(columns, rec, strict=True)) for rec in cursor.fetchall()]
     for row in rows:
         row["reasons"] = list(row["reasons"] or [])
-    shown = rows if limit is None else rows[:limit]
-    ids = [row["report_id"] for row in shown]
-    facts = _facts(con, shown, _keeping_corrections(con))
+    out = [Review(row, {}, [], [], loaded=False) for row in rows]
+    if facts:
+        fill(con, out if limit is None else out[:limit])
+    return out
+
+
+def fill(con: duckdb.DuckDBPyConnection, reviews: list[Review]) -> None:
+    """Read the facts, checks and unplaced cells of the reviews not yet `loaded`, and mark their cells."""
+    todo = [r for r in reviews if not r.loaded]
+    if not todo:
+        return
+    rows = [r.row for r in todo]
+    ids = [row["report_id"] for row in rows]
+    facts = _facts(con, rows, _keeping_corrections(con))
     checks = _by_report(con, CHECKS_SQL, ids)
     unmapped = _by_report(con, UNMAPPED_SQL, ids)
-    out = []
-    for row in shown:
-        rid = row["report_id"]
-        review = Review(row, facts[rid], checks[rid], unmapped[rid])
+    for review in todo:
+        rid = review.row["report_id"]
+        review.facts, review.checks, review.unmapped, review.unplaced_checks = facts[rid], checks[rid], unmapped[rid], []
         _mark_checks(review)
         _mark_uncertain(review)
-        out.append(review)
-    out.extend(Review(row, {}, [], []) for row in rows[len(shown):])
-    return out
+        review.loaded = True
 
 
 # --- the sections as last rendered ------------------------------------------------------------------
@@ -370,12 +404,13 @@ def renderer_libraries() -> str:
 
 class SectionCache:
     """Each report's section body as last rendered, one file a section named by a hash of everything it
-    shows: the review (the report's row and reasons, every cell with its marks and correction, its checks
-    and unplaced cells), the raw file's size and times (the source pane reads it again), the checks'
-    descriptions, and the code and libraries that render it (this page, the source pane, the readers, the
-    document model, the forms; PDFium, Pillow, lxml, pdfplumber). Rendering a section reads its file again
-    and lays out ~200 cells (35 ms; 7–8 s for the 200 sections of a page), so a night that changed a few
-    reports renders only theirs. Web pages are always rendered (they read pictures saved beside them). The
+    shows: the report's row and reasons, the rows its cells, corrections, checks and unplaced cells are
+    read from (hashed by DuckDB: `section_digests`; the marks follow from them and the code), the raw
+    file's size and times (the source pane reads it again), the checks' descriptions, and the code and
+    libraries that render it (this page, the source pane, the readers, the document model, the forms;
+    PDFium, Pillow, lxml, pdfplumber). Rendering a section reads its file again and lays out ~200 cells
+    (35 ms; 7–8 s for the 200 sections of a page), so a night that changed a few reports reads and
+    renders only theirs. Web pages are always rendered (they read pictures saved beside them). The
     folder is this page's own output, beside it; sections no longer shown are deleted after each page."""
 
     def __init__(self, folder: Path, help_: dict[str, tuple[str, str]]) -> None:
@@ -390,15 +425,15 @@ class SectionCache:
     def keeps(self, review: Review) -> bool:
         return review.row["source_format"] not in _UNCACHED_FORMATS
 
-    def key(self, review: Review, raw_dir: Path) -> str:
+    def key(self, review: Review, raw_dir: Path, digest: str) -> str:
+        """The name of the section: `digest` is what it shows of the warehouse (`section_digests`)."""
         path = raw_dir / review.row["source_path"]
         try:
             st = path.lstat()
             file = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, path.is_symlink())
         except OSError as exc:
             file = (str(path), type(exc).__name__)
-        shown = (self.version, sorted(review.row.items()), sorted(review.facts.items()), review.checks,
-                 review.unmapped, review.unplaced_checks, file)
+        shown = (self.version, sorted(review.row.items()), digest, file)
         return hashlib.sha256(repr(shown).encode()).hexdigest()
 
     def get(self, key: str) -> str | None:
@@ -566,21 +601,35 @@ def _source_pane(source: Source | None, facts: list[Fact], notes: dict[CellKey, 
 
 
 def _report_section(review: Review, raw_dir: Path, help_: dict[str, tuple[str, str]], number: int,
-                    cache: SectionCache | None = None) -> str:
-    """One report's section of the page: its heading (numbered in page order) and its body, which is taken
-    from `cache` when nothing it shows changed since it was last rendered."""
+                    kept: str | None = None) -> str:
+    """One report's section of the page: its heading (numbered in page order) and its body (`kept`: as
+    last rendered, nothing it shows having changed since)."""
     row = review.row
     agency = row["agency_name"] or "(agency not named)"
     head = (f'<section class="report" id="{_esc(row["report_id"])}">'
             f"<h2>{number}. {_esc(agency)} · {_esc(row['year'])}</h2>")
-    if cache is None or not cache.keeps(review):
-        return head + _report_body(review, raw_dir, help_)
-    key = cache.key(review, raw_dir)
-    body = cache.get(key)
-    if body is None:
-        body = _report_body(review, raw_dir, help_)
-        cache.put(key, body)
-    return head + body
+    return head + (kept if kept is not None else _report_body(review, raw_dir, help_))
+
+
+def _sections(con: duckdb.DuckDBPyConnection, reviews: list[Review], raw_dir: Path,
+              help_: dict[str, tuple[str, str]], cache: SectionCache | None) -> Iterator[str]:
+    """The shown reports' sections in page order: those `cache` keeps as they would be rendered now are
+    taken from it; only the others' cells are read and rendered (and kept)."""
+    kept: dict[int, str | None] = {}
+    keys: dict[int, str] = {}
+    if cache is not None:
+        cached = [i for i, r in enumerate(reviews) if cache.keeps(r)]
+        digests = section_digests(con, [reviews[i].row for i in cached])
+        for i in cached:
+            keys[i] = cache.key(reviews[i], raw_dir, digests[reviews[i].row["report_id"]])
+            kept[i] = cache.get(keys[i])
+    fill(con, [r for i, r in enumerate(reviews) if kept.get(i) is None])
+    for i, review in enumerate(reviews):
+        body = kept.get(i)
+        if body is None and i in keys:
+            body = _report_body(review, raw_dir, help_)
+            cache.put(keys[i], body)
+        yield _report_section(review, raw_dir, help_, i + 1, body)
 
 
 def _report_body(review: Review, raw_dir: Path, help_: dict[str, tuple[str, str]]) -> str:
@@ -723,8 +772,7 @@ def review_html(con: duckdb.DuckDBPyConnection, raw_dir: Path, report: str | Non
             out.append(f'<p class="meta">The first {limit} are shown in full; '
                        f"<code>disclosure review --report REPORT_ID</code> writes any other.</p>")
         cache = None if report is not None or cache_dir is None else SectionCache(cache_dir, help_)
-        for i, review in enumerate(reviews[:limit]):
-            out.append(_report_section(review, raw_dir, help_, i + 1, cache))
+        out.extend(_sections(con, reviews[:limit], raw_dir, help_, cache))
         if cache is not None:
             cache.prune()
     if report is None:

@@ -385,11 +385,13 @@ def test_only_the_reports_shown_in_full_are_loaded_in_full(warehouse, tmp_path):
     try:
         everyone = load_reviews(con, limit=None)
         first_two = load_reviews(con, limit=2)
+        rows_only = load_reviews(con, limit=2, facts=False)  # the page reads the cells of what it renders
         page = write_review(con, raw, tmp_path / "two.html", limit=2).read_text(encoding="utf-8")
     finally:
         con.close()
     assert [r.row["report_id"] for r in first_two] == [r.row["report_id"] for r in everyone] and len(everyone) > 2
     assert all(r.facts for r in first_two[:2]) and not any(r.facts or r.checks for r in first_two[2:])
+    assert [r.row for r in rows_only] == [r.row for r in first_two] and not any(r.loaded or r.facts for r in rows_only)
     assert page.count('<section class="report"') == 2
     assert all(r.row["source_path"] in page for r in everyone)  # every one listed by name
 
@@ -429,12 +431,16 @@ def test_sections_are_rendered_again_only_when_what_they_show_changed(warehouse,
                     "'admin_review' and result = 'upheld'")
         con.execute("insert into dq_results (check_name, severity, report_id, detail) select 'appeals_total', "
                     "'error', report_id, 'admin_review: planted' from reports where source_path = 'unruled.pdf'")
+        # and a fourth gains a cell the reader could not place
+        con.execute("insert into fact_unmapped (report_id, table_name, row_label, column_label, raw_text) select "
+                    "report_id, 'applications', '植入的行', '植入的列', '7' from reports where source_path = '001.pdf'")
         page = planted()
-        assert page.count("<!--reused-->") == len(sections) - 3
+        assert page.count("<!--reused-->") == len(sections) - 4
         tree = lxml_html.fromstring(page.encode())
         by_file = {s.xpath(".//code")[0].text: s for s in tree.xpath("//section[@class='report']")}
         assert "has changed since this report was loaded" in by_file["004.txt"].text_content()
         assert "admin_review: planted" in by_file["unruled.pdf"].text_content()
+        assert "植入的行" in by_file["001.pdf"].text_content()
         # the code that renders a section changes (here: the version the forms and readers hash into)
         import pipelines.warehouse.review as review_module
         monkeypatch.setattr(review_module, "_RENDERER_LIBRARIES", (*review_module._RENDERER_LIBRARIES, "polars"))
