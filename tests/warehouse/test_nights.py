@@ -274,9 +274,11 @@ def _changed_one_number(path: Path) -> None:
     path.write_text(text[:found.start()] + str(int(found.group(1)) + 1) + text[found.end():], encoding="utf-8")
 
 
-def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refresh(tmp_path):
-    """A night re-checks the agencies whose reports or cells changed, inside a catalog of views holding
-    only theirs; dq_results then holds exactly what re-checking the whole warehouse gives."""
+def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refresh(tmp_path, monkeypatch):
+    """A night re-checks the agencies whose reports or cells changed, inside a catalog holding only their
+    rows (copied there, or views that filter them); dq_results then holds exactly what re-checking the
+    whole warehouse gives."""
+    import pipelines.warehouse.checks as checks_module
     from pipelines.warehouse.checks import load_checks
     from tools.synth.corpus import write_corpus
     from tools.synth.quirks import LEGACY
@@ -291,6 +293,15 @@ def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refre
     first_check = query(db, "select max(checked_at) from dq_agency_state")[0][0]
     assert agencies > 20 and before
 
+    scopes: list[bool] = []
+    real_scope = checks_module.scoped_to
+
+    def spied(con, agencies, copied=False):
+        scopes.append(copied)
+        return real_scope(con, agencies, copied)
+
+    monkeypatch.setattr(checks_module, "scoped_to", spied)
+    monkeypatch.setattr(checks_module, "MAX_COPIED_SHARE", 1.0)  # this night's agencies' rows copied
     files = sorted(p for p in raw.rglob("*.txt"))
     for path in files[:4]:
         _changed_one_number(path)  # new versions of four reports
@@ -319,7 +330,9 @@ def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refre
     finally:
         con.close()
 
+    assert scopes == [True]
     # a reviewer's correction changes a current cell of one agency; another agency's fullest name changes
+    monkeypatch.setattr(checks_module, "MAX_COPIED_SHARE", 0.0)  # these agencies' rows filtered by views
     con = connect(db)
     try:
         con.execute("update fact_applications set read_value = value, read_state = cell_state, value = value + 7, "
@@ -329,6 +342,7 @@ def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refre
         con.execute("update reports set agency_name = agency_name || '（新）' where agency_id = (select max(agency_id) "
                     "from reports where is_current and agency_name is not null)")
         refresh_dq_results(con)
+        assert scopes == [True, False]
         assert con.execute("select count(*) from dq_agency_state where checked_at > $t",
                            {"t": first_check}).fetchall()[0][0] <= rechecked + 2
         again = con.execute(DQ_ROWS).fetchall()
