@@ -154,13 +154,19 @@ class _Since:
         self.con = con
         self.tables: dict[tuple[str, str], str] = {}
         self.printed: dict[tuple[str, str], dict[int, list]] = {}
+        self.ids: dict[str, list[str]] = {}
 
     def rows(self, source: str, since: str) -> str:
         key = (source, since)
         if key not in self.tables:
+            if since not in self.ids:
+                self.ids[since] = [r for (r,) in self.con.execute(
+                    "select report_id from reports where loaded_at > $since", {"since": since}).fetchall()]
             name = f"_export_added_{len(self.tables)}"
-            self.con.execute(f"create or replace temp table {name} as select * from {source} where report_id in "
-                             f"(select report_id from reports where loaded_at > '{since}')")
+            # a constant list reaches the scans of a view's tables; a subquery is joined after the view is
+            # computed whole (v_fact_cells at 100,000 reports: 0.3 s against 1.7 s)
+            self.con.execute(f"create or replace temp table {name} as select * from {source} "
+                             "where list_contains($ids, report_id)", {"ids": self.ids[since]})
             self.tables[key] = name
         return self.tables[key]
 
