@@ -6,7 +6,8 @@ Dagster asset check of that name.
 
 A refresh re-checks only the agencies whose data changed (issue #18: a night that changed 1% of the
 files must not re-check the whole warehouse). Each agency's checks read its reports and their rows in
-the per-report tables; `dq_agency_state` keeps a fingerprint of those rows per agency as last checked.
+the per-report tables (those some check reads: `tables_read`); `dq_agency_state` keeps a fingerprint of
+those rows per agency as last checked.
 The agencies whose fingerprint differs are checked by running the same SQL files inside an attached
 in-memory catalog whose tables and views of the same names hold only those agencies' rows (copied there
 once when they are few, `MAX_COPIED_SHARE`; views that filter the warehouse's tables otherwise), and
@@ -109,12 +110,22 @@ def _read_columns(con: duckdb.DuckDBPyConnection, table: str, leave_out: tuple[s
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def agency_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Each agency's fingerprint: the count and hash sum of every row its checks read (module docstring)."""
+def tables_read(con: duckdb.DuckDBPyConnection, checks: list[CheckDef]) -> tuple[str, ...]:
+    """The per-report tables some check reads, itself or through a view: the fingerprints hash only their
+    rows (report_sections, the reports' prose, is read by none: a third of the bytes at 100,000 reports).
+    A check that starts reading another changes the checks' signature, and everything is checked again."""
+    texts = [c.sql for c in checks] + [sql for (sql,) in con.execute(
+        "select sql from duckdb_views() where not internal and database_name = current_database()").fetchall()]
+    return tuple(t for t in REPORT_TABLES if any(re.search(rf"\b{t}\b", text) for text in texts))
+
+
+def agency_fingerprints(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = REPORT_TABLES) -> dict[str, str]:
+    """Each agency's fingerprint: the count and hash sum of every row its checks read (module docstring):
+    its `reports` rows and its reports' rows of `tables`."""
     have = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'main' and "
                                       "database_name = current_database()").fetchall()}
     parts = [f"select report_id, hash(t) as h from (select {_read_columns(con, table)} from {table}) as t"
-             for table in REPORT_TABLES if table in have]
+             for table in tables if table in have]
     per_report = " union all ".join(parts) if parts else "select null::varchar as report_id, 0::ubigint as h where false"
     rows = con.execute(f"""
         with own as (
@@ -143,11 +154,13 @@ class ScopeUnavailable(Exception):
 
 
 @contextmanager
-def scoped_to(con: duckdb.DuckDBPyConnection, agencies: list[str], copied: bool = False) -> Iterator[None]:
+def scoped_to(con: duckdb.DuckDBPyConnection, agencies: list[str], copied: bool = False,
+              read: tuple[str, ...] = REPORT_TABLES) -> Iterator[None]:
     """Within, the tables and views the checks name hold only these agencies' rows: an in-memory catalog
     of views of the same names is the one unqualified names resolve in (DuckDB lets no temporary view
     shadow a table of the same name). `copied`: the agencies' rows of `reports` and the per-report tables
-    are copied into that catalog as tables, read once, instead of views that filter them at every check."""
+    are copied into that catalog as tables, read once, instead of views that filter them at every check
+    (those of `read`, the tables the checks read; the others stay views)."""
     home = con.execute("select current_database()").fetchall()[0][0]
     quoted = '"' + home.replace('"', '""') + '"'
     con.execute(f"attach ':memory:' as {SCOPE_CATALOG}")
@@ -164,7 +177,7 @@ def scoped_to(con: duckdb.DuckDBPyConnection, agencies: list[str], copied: bool 
                 where = f" where agency_id in (select agency_id from {scope}.scope_agencies)"
             elif table in REPORT_TABLES:
                 where = f" where report_id in (select report_id from {scope}.{AGENCY_TABLE})"
-            kind = "table" if copied and where else "view"
+            kind = "table" if copied and where and table in (AGENCY_TABLE, *read) else "view"
             con.execute(f"create {kind} {scope}.{table} as select * from {quoted}.main.{table}{where}")
         views = con.execute("select view_name, sql from duckdb_views() where database_name = $db and "
                             "schema_name = 'main' and not internal order by 1", {"db": home}).fetchall()
@@ -208,7 +221,8 @@ def refresh_dq_results(con: duckdb.DuckDBPyConnection, checks: list[CheckDef] | 
     checks = checks if checks is not None else load_checks()
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     sig = checks_signature(con, checks)
-    prints = agency_fingerprints(con)
+    read = tables_read(con, checks)
+    prints = agency_fingerprints(con, read)
     state = dict(con.execute("select key, signature from warehouse_state").fetchall())
     before = dict(con.execute(f"select agency_id, fingerprint from {DQ_AGENCY_STATE.name}").fetchall())
     changed = sorted(a for a in prints.keys() | before.keys() if prints.get(a) != before.get(a))
@@ -219,7 +233,7 @@ def refresh_dq_results(con: duckdb.DuckDBPyConnection, checks: list[CheckDef] | 
     frames = [run_check(con, c) for c in rest]
     if by_agency and changed:
         try:
-            with scoped_to(con, changed, copied=len(changed) <= MAX_COPIED_SHARE * len(prints)):
+            with scoped_to(con, changed, copied=len(changed) <= MAX_COPIED_SHARE * len(prints), read=read):
                 frames.extend(run_check(con, c) for c in by_agency)
         except ScopeUnavailable:  # a view the scope cannot restate: check everything
             scoped, rest, by_agency = False, checks, []

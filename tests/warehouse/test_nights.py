@@ -296,9 +296,9 @@ def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refre
     scopes: list[bool] = []
     real_scope = checks_module.scoped_to
 
-    def spied(con, agencies, copied=False):
+    def spied(con, agencies, copied=False, **more):
         scopes.append(copied)
-        return real_scope(con, agencies, copied)
+        return real_scope(con, agencies, copied, **more)
 
     monkeypatch.setattr(checks_module, "scoped_to", spied)
     monkeypatch.setattr(checks_module, "MAX_COPIED_SHARE", 1.0)  # this night's agencies' rows copied
@@ -354,6 +354,22 @@ def test_checks_rerun_only_for_the_agencies_that_changed_and_match_a_whole_refre
     try:
         refresh_dq_results(con, whole=True)
         assert con.execute(DQ_ROWS).fetchall() == again
+    finally:
+        con.close()
+
+
+def test_fingerprints_hash_the_tables_some_check_reads(db_path):
+    """The reports' prose (report_sections) is read by no check, so the fingerprints leave it out; a check
+    that reads it brings it in."""
+    from pipelines.warehouse.checks import REPORT_TABLES, load_checks, tables_read
+
+    con = connect(db_path)
+    try:
+        checks = load_checks()
+        read = tables_read(con, checks)
+        assert "report_sections" not in read and {"fact_applications", "report_claims", "fact_unmapped"} <= set(read)
+        reader = type(checks[0])(**{**checks[0].__dict__, "sql": "select * from report_sections"})
+        assert set(tables_read(con, [*checks, reader])) == {*read, "report_sections"} <= set(REPORT_TABLES)
     finally:
         con.close()
 
