@@ -91,9 +91,9 @@ def years_in(con: duckdb.DuckDBPyConnection) -> list[int]:
 def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    con.execute(f"copy ({sql}) to '{partial.as_posix()}' (format parquet, compression zstd)")
+    written = con.execute(f"copy ({sql}) to '{partial.as_posix()}' (format parquet, compression zstd)").fetchall()
     os.replace(partial, target)
-    return con.execute(f"select count(*) from read_parquet('{target.as_posix()}')").fetchall()[0][0]
+    return int(written[0][0])  # COPY says how many rows it wrote
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, sql: str) -> list:
