@@ -177,8 +177,16 @@ def scoped_to(con: duckdb.DuckDBPyConnection, agencies: list[str], copied: bool 
                 where = f" where agency_id in (select agency_id from {scope}.scope_agencies)"
             elif table in REPORT_TABLES:
                 where = f" where report_id in (select report_id from {scope}.{AGENCY_TABLE})"
-            kind = "table" if copied and where and table in (AGENCY_TABLE, *read) else "view"
-            con.execute(f"create {kind} {scope}.{table} as select * from {quoted}.main.{table}{where}")
+            if copied and table == AGENCY_TABLE:
+                con.execute(f"create table {scope}.{table} as select * from {quoted}.main.{table}{where}")
+                ids = [r for (r,) in con.execute(f"select report_id from {scope}.{table}").fetchall()]
+            elif copied and where and table in read:
+                # a constant list of the reports reaches the table's scan as a filter (the subquery is
+                # joined after the scan: 0.6 s against 0.4 s for fact_applications at 100,000 reports)
+                con.execute(f"create table {scope}.{table} as select * from {quoted}.main.{table} "
+                            "where list_contains($ids, report_id)", {"ids": ids})
+            else:
+                con.execute(f"create view {scope}.{table} as select * from {quoted}.main.{table}{where}")
         views = con.execute("select view_name, sql from duckdb_views() where database_name = $db and "
                             "schema_name = 'main' and not internal order by 1", {"db": home}).fetchall()
         con.execute(f"use {SCOPE_CATALOG}")
