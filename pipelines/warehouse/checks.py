@@ -132,14 +132,16 @@ def agency_fingerprints(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] 
             select agency_id, report_id, hash(t) as h
             from (select {_read_columns(con, AGENCY_TABLE, CHECK_WRITTEN)} from {AGENCY_TABLE}) as t
         ),
-        per_report as ({per_report}),
+        per_report as (
+            select report_id, count(*) as n, sum(h) as h from ({per_report}) group by report_id
+        ),
         every_row as (
-            select agency_id, h from own
+            select agency_id, 1 as n, h::hugeint as h from own
             union all
-            select o.agency_id, p.h from per_report as p join own as o using (report_id)
+            select o.agency_id, p.n, p.h from per_report as p join own as o using (report_id)
         )
-        select agency_id, count(*)::varchar || ':' || sum(h)::varchar from every_row group by agency_id
-    """).fetchall()
+        select agency_id, sum(n)::varchar || ':' || sum(h)::varchar from every_row group by agency_id
+    """).fetchall()  # summed per report first: the join then pairs reports, not every row of the facts
     return dict(rows)
 
 
