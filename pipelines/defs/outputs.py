@@ -73,12 +73,12 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
 @said_plainly()
 def parquet_export(config: ExportConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The reports and the three fact tables as Parquet partitioned by year
-    (export/<table>/year=<year>/data.parquet beside the warehouse, Hive-style); agencies, sections, prose
+    (export/<table>/year=<year>/*.parquet beside the warehouse, Hive-style); agencies, sections, prose
     claims, check results, corrections and the code tables whole (export/<table>.parquet); every analyst
     view as export/views/<view>.parquet, but v_fact_cells by year (export/views/v_fact_cells/year=<year>/);
     for BI tools (reports whose year is unknown stay in the warehouse only).
     Skipped while nothing changed since the last export; otherwise only what changed is written: a fact
-    table's new rows as one more part file of their year, a changed year, table or view rewritten
+    table's or v_fact_cells' new rows as one more part file of their year, a changed year, table or view rewritten
     (config `years` rewrites those years whole, `full` everything);
     each file is swapped in whole. The partitioning is in the files, not a Dagster partition: a job
     may hold one partitioning only, and the nightly job's is the parse batches."""

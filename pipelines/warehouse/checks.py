@@ -159,7 +159,7 @@ class ScopeUnavailable(Exception):
 def scoped_to(con: duckdb.DuckDBPyConnection, agencies: list[str], copied: bool = False,
               read: tuple[str, ...] = REPORT_TABLES) -> Iterator[None]:
     """Within, the tables and views the checks name hold only these agencies' rows: an in-memory catalog
-    of views of the same names is the one unqualified names resolve in (DuckDB lets no temporary view
+    of tables and views of the same names is the one unqualified names resolve in (DuckDB lets no temporary view
     shadow a table of the same name). `copied`: the agencies' rows of `reports` and the per-report tables
     are copied into that catalog as tables, read once, instead of views that filter them at every check
     (those of `read`, the tables the checks read; the others stay views)."""

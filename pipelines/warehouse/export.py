@@ -18,8 +18,9 @@ it with the warehouse and writes only what differs:
   reports loaded since gets the new rows as one more file, `year=<year>/part-<load time>.parquet` (fact
   rows never change once loaded, corrections aside; v_fact_cells' year stands for the sum of the three
   fact tables' fingerprints, its SQL and its code tables); anything else (a correction, a year not in the
-  state) rewrites the year as `data.parquet` and removes its part files, as does a year with more than
-  `MAX_PARTS` parts; a year folder the warehouse no longer holds is removed;
+  state) rewrites the year as `data.parquet` and removes its part files, as does a year that already
+  holds `MAX_PARTS` parts; a year folder the warehouse no longer holds is removed (and the other views
+  are then written again);
 * `reports` years, whole tables and the other views are rewritten when their fingerprint changed (views:
   when anything in the warehouse changed since the last export);
 * unchanged ones are not touched (their files keep their modification times).
@@ -34,6 +35,7 @@ hive_partitioning = true)` or `export/**/*.parquet` reads the same rows as a ful
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -74,8 +76,10 @@ YEAR_VIEWS = (YearTarget("views/v_fact_cells", "v_fact_cells", appends=True, inp
 WHOLE_TABLES = ("agencies", "report_sections", "report_claims", "dq_results", "fact_unmapped", "corrections",
                 *CODE_TABLES)
 STATE_FILE = ".export_state.json"
+# The warehouse's own views (not a temporary one, nor one of an attached catalog).
+_OWN_VIEWS = "database_name = current_database() and schema_name = 'main' and not temporary and not internal"
 STATE_VERSION = 3
-# A year folder with more part files than this is rewritten as one data.parquet.
+# A year folder holding this many part files is rewritten as one data.parquet instead of gaining another.
 MAX_PARTS = 20
 
 
@@ -147,8 +151,8 @@ def _intact(entry: dict | None, path: Path) -> bool:
 
 
 class _Since:
-    """The rows of the reports loaded after a time, kept in a temporary table per source so that every
-    year's fingerprint and part file reads them without scanning the source again."""
+    """The rows of the reports loaded after a time, kept in a temporary table per source and time so that
+    every year's fingerprint and part file reads them without scanning the source again."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
@@ -186,7 +190,7 @@ def _salt(con: duckdb.DuckDBPyConnection, target: YearTarget, have: set[str]) ->
     """What a view's years depend on besides their input tables' rows: its SQL and the code tables it joins."""
     if not target.inputs:
         return ""
-    sql = con.execute("select sql from duckdb_views() where view_name = ?", [target.source]).fetchall()
+    sql = con.execute(f"select sql from duckdb_views() where view_name = ? and {_OWN_VIEWS}", [target.source]).fetchall()
     parts = [sql[0][0] if sql else "", *(json.dumps(_fingerprint(con, f"select * from {t}")) for t in target.reads
                                          if t in have)]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
@@ -194,8 +198,9 @@ def _salt(con: duckdb.DuckDBPyConnection, target: YearTarget, have: set[str]) ->
 
 def _export_year_target(con: duckdb.DuckDBPyConnection, out: Path, target: YearTarget, now: dict[int, list],
                         files: dict, forced: set[int], through: str | None, since_rows: _Since,
-                        salt: str) -> tuple[int, dict]:
-    """One target's year folders brought up to date; returns (rows written, its state entries)."""
+                        salt: str) -> tuple[int, dict, bool]:
+    """One target's year folders brought up to date; returns (rows written, its state entries, whether a
+    year folder was removed)."""
     written, entries = 0, {}
     stamp = dt.datetime.fromisoformat(through).strftime("%Y%m%dT%H%M%S%f") if through else "0"
     for year, fp in sorted(now.items()):
@@ -204,7 +209,8 @@ def _export_year_target(con: duckdb.DuckDBPyConnection, out: Path, target: YearT
         if not _intact(before, folder) or before.get("salt", "") != salt:
             before = None
         if before and before["fingerprint"] == fp:
-            entries[key] = before
+            # the folder holds every row up to now: a later append reads only what is loaded after now
+            entries[key] = {**before, "through": through} if target.appends else before
             continue
         since = before.get("through") if before and target.appends else None
         added = since_rows.prints(target, since).get(year) if since else None
@@ -221,17 +227,22 @@ def _export_year_target(con: duckdb.DuckDBPyConnection, out: Path, target: YearT
                 stale.unlink()
             parts = []
         entries[key] = {"fingerprint": fp, "parts": parts, "through": through, "disk": _disk(folder), "salt": salt}
-    _remove_other_years(out / target.name, now)
-    return written, entries
+    return written, entries, _remove_other_years(out / target.name, now)
 
 
-def _remove_other_years(folder: Path, now: dict[int, list]) -> None:
+def _remove_other_years(folder: Path, now: dict[int, list]) -> bool:
     """A year the warehouse no longer holds (its reports corrected to another year) must not be read back;
-    neither may an old layout's single file of the same name."""
+    neither may an old layout's single file of the same name. Returns whether anything was removed."""
+    removed = False
     for stale in folder.glob("year=*"):
         if stale.is_dir() and stale.name.removeprefix("year=") not in {str(y) for y in now}:
             shutil.rmtree(stale)
-    folder.with_name(f"{folder.name}.parquet").unlink(missing_ok=True)
+            removed = True
+    single = folder.with_name(f"{folder.name}.parquet")
+    if single.exists():
+        single.unlink()
+        removed = True
+    return removed
 
 
 def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int] | None = None,
@@ -246,6 +257,7 @@ def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int]
     through = str(loaded_through) if loaded_through is not None else None
     have = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
     written: dict[str, int] = {}
+    removed: list[str] = []
     new_files: dict = {}
     since_rows = _Since(con)
     prints: dict[str, dict[int, list]] = {}
@@ -257,11 +269,13 @@ def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int]
 
     def export_target(target: YearTarget) -> None:
         now = _summed(year_prints(t) for t in target.inputs or (target.source,))
-        rows, entries = _export_year_target(con, out, target, now, files, forced, through, since_rows,
-                                            _salt(con, target, have))
+        rows, entries, gone = _export_year_target(con, out, target, now, files, forced, through, since_rows,
+                                                  _salt(con, target, have))
         new_files.update(entries)
         if rows:
             written[target.name] = rows
+        if gone:
+            removed.append(target.name)
 
     try:
         for target in YEAR_TABLES:
@@ -278,12 +292,14 @@ def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int]
             new_files[table] = {"fingerprint": fp, "disk": _disk(target)}
         # A view without years is rewritten when anything it could read changed (its own fingerprint would
         # cost about as much as writing it), or its SQL did.
-        changed = bool(written) or bool(forced) or not files
+        changed = bool(written) or bool(removed) or bool(forced) or not files
+        views = con.execute(f"select view_name, sql from duckdb_views() where {_OWN_VIEWS} and view_name "
+                            "like 'v\\_%' escape '\\' order by 1").fetchall()
         for target in YEAR_VIEWS:
-            export_target(target)
+            if target.source in {view for view, _ in views}:
+                export_target(target)
         by_year = {t.source for t in YEAR_VIEWS}
-        for view, sql in con.execute("select view_name, sql from duckdb_views() where not internal and view_name "
-                                     "like 'v\\_%' escape '\\' order by 1").fetchall():
+        for view, sql in views:
             if view in by_year:
                 continue
             key, target = f"views/{view}", out / "views" / f"{view}.parquet"
@@ -293,6 +309,8 @@ def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int]
             written[key] = _copy(con, f"select * from {view}", target)
             new_files[key] = {"sql": sql, "disk": _disk(target)}
     finally:
-        since_rows.drop()
+        # a connection that is gone took its temporary tables with it (and an error is on its way)
+        with contextlib.suppress(duckdb.Error):
+            since_rows.drop()
     _write_state(out, {"version": STATE_VERSION, "files": new_files})
     return written

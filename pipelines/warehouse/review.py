@@ -271,6 +271,8 @@ def section_digests(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> dict[st
     the queries `fill` reads (facts with their corrections, checks, unplaced cells), counted and hash-summed
     per report by DuckDB, so that a kept section is found without reading its cells into Python."""
     parts: dict[str, list[str]] = {row["report_id"]: [] for row in rows}
+    if not parts:
+        return {}
     queries = [(name, ids, sql) for name, _, _, ids, sql in _fact_queries(rows, _keeping_corrections(con))]
     ids = list(parts)
     queries += [("checks", ids, CHECKS_SQL), ("unmapped", ids, UNMAPPED_SQL)]
