@@ -106,10 +106,10 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, sql: str) -> list:
     return [int(rows), str(total)]
 
 
-def _year_fingerprints(con: duckdb.DuckDBPyConnection, table: str, where: str = "true") -> dict[int, list]:
+def _year_fingerprints(con: duckdb.DuckDBPyConnection, table: str) -> dict[int, list]:
     return {int(y): [int(n), str(h)] for y, n, h in con.execute(
         f"select year, count(*), coalesce(sum(hash(t)), 0) from (select * exclude (year), year from {table} "
-        f"where year is not null and ({where})) as t group by year").fetchall()}
+        "where year is not null) as t group by year").fetchall()}
 
 
 def _summed(prints: Iterable[dict[int, list]]) -> dict[int, list]:
@@ -175,7 +175,7 @@ class _Since:
         return self.tables[key]
 
     def prints(self, target: YearTarget, since: str) -> dict[int, list]:
-        key = (f"prints:{target.name}", since)
+        key = (target.name, since)
         if key not in self.printed:
             sources = target.inputs or (target.source,)
             self.printed[key] = _summed(_year_fingerprints(self.con, self.rows(t, since)) for t in sources)
@@ -186,13 +186,10 @@ class _Since:
             self.con.execute(f"drop table if exists {name}")
 
 
-def _salt(con: duckdb.DuckDBPyConnection, target: YearTarget, have: set[str]) -> str:
-    """What a view's years depend on besides their input tables' rows: its SQL and the code tables it joins."""
-    if not target.inputs:
-        return ""
-    sql = con.execute(f"select sql from duckdb_views() where view_name = ? and {_OWN_VIEWS}", [target.source]).fetchall()
-    parts = [sql[0][0] if sql else "", *(json.dumps(_fingerprint(con, f"select * from {t}")) for t in target.reads
-                                         if t in have)]
+def _salt(target: YearTarget, sql: str, whole: dict[str, list]) -> str:
+    """What a view's years depend on besides their input tables' rows: its SQL and the code tables it joins
+    (`whole`: the fingerprints of the whole tables, taken as they were exported)."""
+    parts = [sql, *(json.dumps(whole[t]) for t in target.reads if t in whole)]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -210,7 +207,7 @@ def _export_year_target(con: duckdb.DuckDBPyConnection, out: Path, target: YearT
             before = None
         if before and before["fingerprint"] == fp:
             # the folder holds every row up to now: a later append reads only what is loaded after now
-            entries[key] = {**before, "through": through} if target.appends else before
+            entries[key] = {**before, "through": through}
             continue
         since = before.get("through") if before and target.appends else None
         added = since_rows.prints(target, since).get(year) if since else None
@@ -261,16 +258,16 @@ def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int]
     new_files: dict = {}
     since_rows = _Since(con)
     prints: dict[str, dict[int, list]] = {}
+    whole: dict[str, list] = {}
 
     def year_prints(table: str) -> dict[int, list]:
         if table not in prints:
             prints[table] = _year_fingerprints(con, table)
         return prints[table]
 
-    def export_target(target: YearTarget) -> None:
+    def export_target(target: YearTarget, salt: str = "") -> None:
         now = _summed(year_prints(t) for t in target.inputs or (target.source,))
-        rows, entries, gone = _export_year_target(con, out, target, now, files, forced, through, since_rows,
-                                                  _salt(con, target, have))
+        rows, entries, gone = _export_year_target(con, out, target, now, files, forced, through, since_rows, salt)
         new_files.update(entries)
         if rows:
             written[target.name] = rows
@@ -283,7 +280,7 @@ def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int]
         for table in WHOLE_TABLES:
             if table not in have:
                 continue
-            fp = _fingerprint(con, f"select * from {table}")
+            fp = whole[table] = _fingerprint(con, f"select * from {table}")
             target = out / f"{table}.parquet"
             if not forced and files.get(table, {}).get("fingerprint") == fp and _intact(files.get(table), target):
                 new_files[table] = files[table]
@@ -293,13 +290,13 @@ def export_years(con: duckdb.DuckDBPyConnection, out: Path, years: Iterable[int]
         # A view without years is rewritten when anything it could read changed (its own fingerprint would
         # cost about as much as writing it), or its SQL did.
         changed = bool(written) or bool(removed) or bool(forced) or not files
-        views = con.execute(f"select view_name, sql from duckdb_views() where {_OWN_VIEWS} and view_name "
-                            "like 'v\\_%' escape '\\' order by 1").fetchall()
+        views = dict(con.execute(f"select view_name, sql from duckdb_views() where {_OWN_VIEWS} and view_name "
+                                 "like 'v\\_%' escape '\\' order by 1").fetchall())
         for target in YEAR_VIEWS:
-            if target.source in {view for view, _ in views}:
-                export_target(target)
+            if target.source in views:
+                export_target(target, _salt(target, views[target.source], whole))
         by_year = {t.source for t in YEAR_VIEWS}
-        for view, sql in views:
+        for view, sql in views.items():
             if view in by_year:
                 continue
             key, target = f"views/{view}", out / "views" / f"{view}.parquet"

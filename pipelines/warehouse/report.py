@@ -44,8 +44,7 @@ def _bar(title: str, x: list, ys: dict[str, list], horizontal: bool = False, sta
     heights = [sum(stack) for stack in zip(*bars, strict=True)] if stacked else [v for values in bars for v in values]
     counts = {"tickformat": ",d", "rangemode": "tozero",
               **({"dtick": 1} if max(heights, default=0) < UNIT_TICKS_BELOW else {})}
-    categories = {"type": "category"}
-    axes = {"xaxis": counts} if horizontal else {"xaxis": categories, "yaxis": counts}
+    axes = {"xaxis": counts} if horizontal else {"xaxis": {"type": "category"}, "yaxis": counts}
     return {"data": data, "layout": _layout(title, barmode="stack" if stacked else "group",
                                              margin={"l": 60, "r": 20, "t": 60, "b": 60}, **axes)}
 
