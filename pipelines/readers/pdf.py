@@ -56,9 +56,13 @@ def _table_rows(table, page: Page) -> list[list[Cell]]:
     return rows
 
 
+# A line whose middle lies within this many points of a table's top and bottom is the table's text.
+TABLE_MARGIN = 1
+
+
 def _inside(line: dict, boxes: list[tuple]) -> bool:
     mid = (line["top"] + line["bottom"]) / 2
-    return any(top - 1 <= mid <= bottom + 1 for _, top, _, bottom in boxes)
+    return any(top - TABLE_MARGIN <= mid <= bottom + TABLE_MARGIN for _, top, _, bottom in boxes)
 
 
 def _page_items(page: Page) -> list[tuple[float, Block | str]]:
@@ -68,7 +72,8 @@ def _page_items(page: Page) -> list[tuple[float, Block | str]]:
     page_no = page.page_number - 1
     items: list[tuple[float, Block | str]] = [
         (t.bbox[1], Table(rows=_table_rows(t, page), regions=[(page_no, tuple(t.bbox))])) for t in tables]
-    for line in page.extract_text_lines():
+    spans = [(top - TABLE_MARGIN, bottom + TABLE_MARGIN) for _, top, _, bottom in boxes]
+    for line in page.extract_text_lines(spans):
         if not _inside(line, boxes):
             items.append((line["top"], line["text"]))
     return sorted(items, key=lambda item: item[0])

@@ -22,14 +22,17 @@ versions stored and what the review page draws.
 from __future__ import annotations
 
 import ctypes
+import functools
+import itertools
+import operator
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
-from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+from pdfplumber.table import Table, TableFinder, TableSettings, edges_to_intersections
 from pdfplumber.utils import chars_to_textmap, extract_text, extract_words
 from pdfplumber.utils.text import LIGATURES
 
@@ -83,7 +86,7 @@ class Page:
     top_offset: float = 0.0
     turned: bool = False  # read turned the way its text stands, not as displayed (read_page)
     glyphs: int = 0  # characters but white space
-    _index: list | None = field(default=None, repr=False)
+    _index: tuple | None = field(default=None, repr=False)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -97,46 +100,51 @@ class Page:
         settings = finder.settings
         points = edges_to_intersections(finder.get_edges(), settings.intersection_x_tolerance,
                                         settings.intersection_y_tolerance)
-        return [Table(self, group) for group in cells_to_tables(_cells(points))]
+        return [_Table(self, group) for group in _cells_to_tables(_cells(points))]
 
     def table_texts(self, table, unwrap_numbers: bool = True) -> list[list[str | None]]:
         """pdfplumber's `Table.extract()`: a character belongs to the cell holding its centre, None where a
         row has no cell (a merged position). The same rule, with the characters sorted by their vertical
         centre once: pdfplumber tests every character of the page against every row, most of a table's cost.
         One difference, `unwrap_numbers`: a number the cell was too narrow for is one number again."""
-        index = self._by_middle()
-        middles = [m for m, _, _, _ in index]
+        index, middles = self._by_middle()
         rows = []
         for row in table.rows:
             x0, top, x1, bottom = row.bbox
             # in the page's order, as pdfplumber filters them
             in_row = sorted((i, h, v, ch) for v, h, i, ch in index[bisect_left(middles, top):bisect_left(middles, bottom)]
                             if x0 <= h < x1)
+            cell_chars = _chars_by_cell(in_row, row.cells)
             texts: list[str | None] = []
-            for cell in row.cells:
+            for cell, chars in zip(row.cells, cell_chars, strict=True):
                 if cell is None:
                     texts.append(None)
                     continue
-                cx0, ctop, cx1, cbottom = cell
-                chars = [ch for _, h, v, ch in in_row if cx0 <= h < cx1 and ctop <= v < cbottom]
                 text = _cell_text(chars) if chars else ""
                 if unwrap_numbers and _WRAPPED_NUMBER.match(text):
-                    text = _unwrapped_number(chars, cx1 - cx0, text)
+                    text = _unwrapped_number(chars, cell[2] - cell[0], text)
                 texts.append(text)
             rows.append(texts)
         return rows
 
-    def _by_middle(self) -> list[tuple[float, float, int, dict]]:
+    def _by_middle(self) -> tuple[list[tuple[float, float, int, dict]], list[float]]:
+        """The characters as (vertical centre, horizontal centre, page order, character), sorted, and
+        their vertical centres."""
         if self._index is None:
-            self._index = sorted(((ch["top"] + ch["bottom"]) / 2, (ch["x0"] + ch["x1"]) / 2, i, ch)
-                                 for i, ch in enumerate(self.chars))
+            index = sorted(((ch["top"] + ch["bottom"]) / 2, (ch["x0"] + ch["x1"]) / 2, i, ch)
+                           for i, ch in enumerate(self.chars))
+            self._index = (index, [m for m, _, _, _ in index])
         return self._index
 
-    def extract_text_lines(self) -> list[dict]:
-        """pdfplumber's `extract_text_lines()`: each line's text, top and bottom."""
+    def extract_text_lines(self, spans: list[tuple[float, float]] = ()) -> list[dict]:
+        """pdfplumber's `extract_text_lines()`: each line's text, top and bottom. With `spans`, (top,
+        bottom) pairs, lines that lie within one of them (their middle too, then) may be left out: those
+        whose characters' lines, as pdfplumber first groups them, do — every line is cut from one of those
+        (a table's text, read cell by cell, need not be read again as lines)."""
         if all(ch["upright"] for ch in self.chars):
+            chars = _outside(self.chars, spans) if spans else self.chars
             return [{"text": text, "top": top, "bottom": bottom}
-                    for text, top, bottom in _lines(self.chars, preserve_order=True) if text]
+                    for text, top, bottom in (_lines(chars, preserve_order=True) if chars else ()) if text]
         return chars_to_textmap(self.chars, layout_bbox=self.bbox, layout_width=self.width,
                                 layout_height=self.height).extract_text_lines(strip=True, return_chars=False)
 
@@ -149,6 +157,9 @@ class Page:
                              keep_blank_chars=keep_blank_chars)
 
 
+
+
+_X0 = operator.itemgetter("x0")
 
 
 def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
@@ -169,20 +180,109 @@ def _words(line: list[dict], x_tolerance: float = X_TOLERANCE, y_tolerance: floa
     top by more than y_tolerance begins one."""
     words: list[list[dict]] = []
     current: list[dict] = []
+    last = None  # current[-1]
     for ch in line:
         if ch["text"].isspace():
             if current:
                 words.append(current)
-            current = []
-        elif current and (ch["x0"] < current[-1]["x0"] or ch["x0"] > current[-1]["x1"] + x_tolerance
-                          or abs(ch["top"] - current[-1]["top"]) > y_tolerance):
+            current, last = [], None
+            continue
+        x0 = ch["x0"]
+        if last is not None and (x0 < last["x0"] or x0 > last["x1"] + x_tolerance
+                                 or abs(ch["top"] - last["top"]) > y_tolerance):
             words.append(current)
             current = [ch]
         else:
             current.append(ch)
+        last = ch
     if current:
         words.append(current)
     return words
+
+
+class _Table(Table):
+    """pdfplumber's table, its rows and box worked out once (its properties build them on every read)."""
+
+    @functools.cached_property
+    def rows(self) -> list:
+        return super().rows
+
+    @functools.cached_property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return super().bbox
+
+
+def _cells_to_tables(cells: list[tuple[float, float, float, float]]) -> list[list[tuple]]:
+    """pdfplumber's `cells_to_tables`, the same passes in the same order: a table grows by every cell
+    that shares a corner with it, pass after pass over the cells left, until a pass adds none. The cells
+    left are kept as a list rebuilt once a pass (pdfplumber removes each cell it takes from the list)."""
+
+    def corners(cell: tuple) -> tuple:
+        x0, top, x1, bottom = cell
+        return ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+
+    remaining = list(cells)
+    current_corners: set[tuple[float, float]] = set()
+    current: list[tuple] = []
+    tables = []
+    while remaining:
+        before = len(current)
+        left = []
+        for cell in remaining:
+            cell_corners = corners(cell)
+            if not current or not current_corners.isdisjoint(cell_corners):
+                current_corners.update(cell_corners)
+                current.append(cell)
+            else:
+                left.append(cell)
+        remaining = left
+        if len(current) == before:
+            tables.append(current)
+            current_corners, current = set(), []
+    if current:
+        tables.append(current)
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
+
+
+def _chars_by_cell(in_row: list[tuple[float, float, int, dict]], cells: list) -> list[list[dict]]:
+    """Each cell's characters, in page order: those whose centre (h, v) it holds (x0 <= h < x1, top <= v
+    < bottom). Where the row's cells do not overlap side by side, a character is looked up by its h
+    among the cells' left edges, instead of every cell testing every character of the row."""
+    out: list[list[dict]] = [[] for _ in cells]
+    placed = sorted((cell[0], k) for k, cell in enumerate(cells) if cell is not None)
+    if any(cells[k][2] > x0 for (_, k), (x0, _) in itertools.pairwise(placed)):
+        for k, cell in enumerate(cells):
+            if cell is not None:
+                cx0, ctop, cx1, cbottom = cell
+                out[k] = [ch for _, h, v, ch in in_row if cx0 <= h < cx1 and ctop <= v < cbottom]
+        return out
+    lefts = [x0 for x0, _ in placed]
+    for _, h, v, ch in in_row:
+        j = bisect_right(lefts, h) - 1
+        if j >= 0:
+            k = placed[j][1]
+            _, ctop, cx1, cbottom = cells[k]
+            if h < cx1 and ctop <= v < cbottom:
+                out[k].append(ch)
+    return out
+
+
+def _outside(chars: list[dict], spans: list[tuple[float, float]]) -> list[dict]:
+    """The characters but those of the lines (clustered by top, as `_char_lines`) that lie wholly within
+    one of the spans. Lines end where the tops part by more than the tolerance, so no later grouping
+    joins what is left to what is dropped."""
+    ids = _clusters([ch["top"] for ch in chars], Y_TOLERANCE)
+    extent: dict[int, list[float]] = {}
+    for ch in chars:
+        k = ids[ch["top"]]
+        span = extent.get(k)
+        if span is None:
+            extent[k] = [ch["top"], ch["bottom"]]
+        else:
+            span[0], span[1] = min(span[0], ch["top"]), max(span[1], ch["bottom"])
+    dropped = {k for k, (top, bottom) in extent.items() if any(a <= top and bottom <= b for a, b in spans)}
+    return [ch for ch in chars if ids[ch["top"]] not in dropped] if dropped else chars
 
 
 def _char_lines(chars: list[dict], y_tolerance: float) -> list[list[dict]]:
@@ -191,7 +291,7 @@ def _char_lines(chars: list[dict], y_tolerance: float) -> list[list[dict]]:
     by_line: dict[int, list[dict]] = {}
     for ch in chars:
         by_line.setdefault(ids[ch["top"]], []).append(ch)
-    return [sorted(by_line[k], key=lambda c: c["x0"]) for k in sorted(by_line)]
+    return [sorted(by_line[k], key=_X0) for k in sorted(by_line)]
 
 
 _LIGATURE = re.compile("|".join(map(re.escape, LIGATURES)))
@@ -224,7 +324,7 @@ def _lines(chars: list[dict], preserve_order: bool) -> list[tuple[str, float, fl
     general code spends most of a page's reading time on them."""
     if max(ch["top"] for ch in chars) - min(ch["top"] for ch in chars) <= Y_TOLERANCE:
         # one line (a cell's usual text): one cluster of characters, and of words, whatever the order
-        words = _words(sorted(chars, key=lambda c: c["x0"]))
+        words = _words(sorted(chars, key=_X0))
         if not words:
             return []
         return [(" ".join(_text(word) for word in words), min(c["top"] for word in words for c in word),
@@ -271,6 +371,9 @@ def _cell_text(chars: list[dict]) -> str:
     if len(chars) == 1:
         return "" if chars[0]["text"].isspace() else _text(chars)
     if all(ch["upright"] for ch in chars):
+        tops = [ch["top"] for ch in chars]
+        if max(tops) - min(tops) <= Y_TOLERANCE:  # one line, `_lines`' first case (most cells)
+            return " ".join([_text(word) for word in _words(sorted(chars, key=_X0))])
         return "\n".join(text for text, _, _ in _lines(chars, preserve_order=False))
     return extract_text(chars)
 
@@ -278,34 +381,51 @@ def _cell_text(chars: list[dict]) -> str:
 def _cells(intersections: dict) -> list[tuple[float, float, float, float]]:
     """pdfplumber's `intersections_to_cells`, the same search in the same order: from each point, the
     nearest point below and to the right joined to it by a rule, closed by a fourth. Each point's rules
-    become a set once, and the points below and right are looked up by x and by y (pdfplumber rebuilds
-    both sets for every pair it tests and scans every later point: most of a page's table time)."""
+    become a set once, the points below and right are looked up by x and by y, and the points right are
+    tested only as far as the search needs them (pdfplumber rebuilds both sets for every pair it tests
+    and scans every later point: most of a page's table time). Points of one column are joined only by
+    a vertical rule, points of one row only by a horizontal one."""
     vertical = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["v"]} for p, d in intersections.items()}
     horizontal = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["h"]}
                   for p, d in intersections.items()}
-
-    def connects(p: tuple, q: tuple) -> bool:
-        return ((p[0] == q[0] and not vertical[p].isdisjoint(vertical[q]))
-                or (p[1] == q[1] and not horizontal[p].isdisjoint(horizontal[q])))
-
     points = sorted(intersections)
     same_x: dict[float, list[tuple]] = {}
     same_y: dict[float, list[tuple]] = {}
     for p in points:  # in sorted order: below = later in same_x, right = later in same_y
         same_x.setdefault(p[0], []).append(p)
         same_y.setdefault(p[1], []).append(p)
+    at_x = {p: k for column in same_x.values() for k, p in enumerate(column)}
+    at_y = {p: k for row in same_y.values() for k, p in enumerate(row)}
     cells = []
     for pt in points:
-        column, row = same_x[pt[0]], same_y[pt[1]]
-        right = [r for r in row[row.index(pt) + 1:] if connects(pt, r)]
+        pt_rules, pt_down = horizontal[pt], vertical[pt]
+        row = same_y[pt[1]]
+        # the points right joined to pt, drawn from `later` as the search first needs each
+        later = (r for r in row[at_y[pt] + 1:] if not pt_rules.isdisjoint(horizontal[r]))
+        right = [r for r in itertools.islice(later, 1)]
         if not right:
             continue
-        below = column[column.index(pt) + 1:]
-        cell = next(((pt[0], pt[1], r[0], b[1]) for b in below if connects(pt, b) for r in right
-                     if (r[0], b[1]) in intersections and connects((r[0], b[1]), r)
-                     and connects((r[0], b[1]), b)), None)
-        if cell is not None:
-            cells.append(cell)
+        cell = None
+        for b in same_x[pt[0]][at_x[pt] + 1:]:
+            b_rules = horizontal[b]
+            if pt_down.isdisjoint(vertical[b]):
+                continue
+            k = 0
+            while True:  # pdfplumber's order: for each point below, every point right in turn
+                if k == len(right):
+                    right.extend(itertools.islice(later, 1))
+                    if k == len(right):
+                        break
+                r = right[k]
+                k += 1
+                corner = (r[0], b[1])
+                if corner in intersections and not vertical[corner].isdisjoint(vertical[r]) \
+                        and not horizontal[corner].isdisjoint(b_rules):
+                    cell = (pt[0], pt[1], r[0], b[1])
+                    break
+            if cell is not None:
+                cells.append(cell)
+                break
     return cells
 
 
@@ -411,12 +531,21 @@ def _plain(function, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
+def _bare(function, restype):
+    """The same PDFium function with no argument types at all, for the calls made once per character
+    (half the cost of `_plain`'s): every argument must then be a ctypes object (`ctypes.c_void_p` for a
+    handle or an address) or a small int, which ctypes passes as a C int. Called holding the GIL: each
+    answers in far less time than releasing and taking it back costs."""
+    return ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
 _HANDLE, _INT, _ADDRESS = ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
-_TEXT_OBJECT = _plain(raw.FPDFText_GetTextObject, _ADDRESS, _HANDLE, _INT)  # its address: a dictionary key
-_IS_GENERATED = _plain(raw.FPDFText_IsGenerated, _INT, _HANDLE, _INT)
-_MAP_ERROR = _plain(raw.FPDFText_HasUnicodeMapError, _INT, _HANDLE, _INT)
-_LOOSE_BOX = _plain(raw.FPDFText_GetLooseCharBox, _INT, _HANDLE, _INT, _ADDRESS)
-_ORIGIN = _plain(raw.FPDFText_GetCharOrigin, _INT, _HANDLE, _INT, _ADDRESS, _ADDRESS)
+# Per character, called with (text page handle as c_void_p, index[, c_void_p addresses])
+_TEXT_OBJECT = _bare(raw.FPDFText_GetTextObject, _ADDRESS)  # its address: a dictionary key
+_IS_GENERATED = _bare(raw.FPDFText_IsGenerated, _INT)
+_MAP_ERROR = _bare(raw.FPDFText_HasUnicodeMapError, _INT)
+_LOOSE_BOX = _bare(raw.FPDFText_GetLooseCharBox, _INT)
+_ORIGIN = _bare(raw.FPDFText_GetCharOrigin, _INT)
 # The page's objects and their paths' segments, as addresses (_walk, _path_edges).
 _PAGE_COUNT = _plain(raw.FPDFPage_CountObjects, _INT, _HANDLE)
 _PAGE_GET = _plain(raw.FPDFPage_GetObject, _ADDRESS, _HANDLE, _INT)
@@ -432,6 +561,8 @@ _SEG_TYPE = _plain(raw.FPDFPathSegment_GetType, _INT, _HANDLE)
 _SEG_CLOSE = _plain(raw.FPDFPathSegment_GetClose, _INT, _HANDLE)
 
 
+# The page's text is read into a buffer of whole blocks of this many bytes.
+TEXT_BLOCK = 4096
 # Loose boxes of one font and size differ by up to ~0.3 pt from glyph to glyph; a glyph of another line
 # lies a line away.
 SAME_BASELINE = 1.0
@@ -443,16 +574,19 @@ def _chars(textpage, place: _Placer) -> tuple[list[dict], int, float]:
     would sit a few points off the Chinese text of its line and break the line grouping. With them, the
     number of glyphs (characters but white space) and the share of them that stand as text (upright and
     not upside down; 1.0 for a page of few glyphs)."""
-    handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     count = raw.FPDFText_CountChars(textpage.raw)
     if count <= 0:
         return [], 0, 1.0
-    buffer = ctypes.create_string_buffer((count + 1) * 2)
+    # sized in whole blocks: ctypes makes a new array type for every length it is asked for
+    buffer = ctypes.create_string_buffer(-(-(count + 1) * 2 // TEXT_BLOCK) * TEXT_BLOCK)
     raw.FPDFText_GetText(textpage.raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
     text = buffer.raw[: count * 2].decode("utf-16-le", errors="replace")
-    rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    rect_at, ox_at, oy_at = ctypes.addressof(rect), ctypes.addressof(ox), ctypes.addressof(oy)
+    # The answers are read through memoryviews: a ctypes field looks its type up on every read.
+    rect, origin_xy, matrix = (ctypes.c_float * 4)(), (ctypes.c_double * 2)(), raw.FS_MATRIX()
+    box, xy = (memoryview(v).cast("B").cast(code) for v, code in ((rect, "f"), (origin_xy, "d")))
+    rect_at, ox_at = ctypes.c_void_p(ctypes.addressof(rect)), ctypes.c_void_p(ctypes.addressof(origin_xy))
+    oy_at = ctypes.c_void_p(ctypes.addressof(origin_xy) + ctypes.sizeof(ctypes.c_double))
     is_generated, map_error, loose_box, origin, text_object = (
         _IS_GENERATED, _MAP_ERROR, _LOOSE_BOX, _ORIGIN, _TEXT_OBJECT)
     A, B, C, D, E, F = place.to_page  # the matrix entries, as PDF names them
@@ -482,7 +616,7 @@ def _chars(textpage, place: _Placer) -> tuple[list[dict], int, float]:
             glyphs += 1
             standing += stands
         loose_box(handle, i, rect_at)
-        left, right, high, low = rect.left, rect.right, rect.top, rect.bottom
+        left, high, right, low = box  # FS_RECTF: left, top, right, bottom
         x0, x1 = A * left + C * high + E, A * right + C * low + E
         if x1 < x0:
             x0, x1 = x1, x0
@@ -495,7 +629,8 @@ def _chars(textpage, place: _Placer) -> tuple[list[dict], int, float]:
                 # does not follow the previous glyph, or whose loose box sits elsewhere, is read itself
                 # (a cell's text stacked one glyph a line in a single object).
                 origin(handle, i, ox_at, oy_at)
-                baseline = style[3] = B * ox.value + D * oy.value + F
+                ox, oy = xy
+                baseline = style[3] = B * ox + D * oy + F
             style[4] = (bottom, x1)
             bottom = baseline
             top = bottom - size
