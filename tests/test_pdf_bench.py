@@ -37,3 +37,31 @@ def test_pdf_bench_rows(tmp_path):
     table = markdown_table(rows)
     assert table.count("\n") == len(rows) + 2
     assert ratios([]) == []
+
+
+def test_timed_passes_are_taken_in_turn(tmp_path):
+    """Each round times every contender once, the order turned by one each round; a contender's failure on
+    a file is that file's outcome; the untimed first pass keeps every output for scoring."""
+    from pathlib import Path
+
+    from tools.pdf_bench import Contender, time_contenders
+
+    calls: list[str] = []
+
+    def contender(key: str, fails: bool = False) -> Contender:
+        def extract(path: Path, data: bytes) -> str:
+            calls.append(key)
+            if fails:
+                raise ValueError(key)
+            return key + data.decode()
+        return Contender(key, key, extract)
+
+    chosen = [contender("a"), contender("b"), contender("c", fails=True)]
+    files = [(tmp_path / "1.pdf", b"1"), (tmp_path / "2.pdf", b"2")]
+    timings = time_contenders(chosen, files, passes=3)
+    assert calls[:6] == ["a", "a", "b", "b", "c", "c"]  # the untimed pass
+    rounds = [calls[6 + 6 * r: 12 + 6 * r: 2] for r in range(3)]
+    assert rounds == [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]]
+    assert all(len(t.pass_seconds) == 3 for t in timings.values())
+    assert sorted(timings["a"].outputs.values()) == ["a1", "a2"]
+    assert timings["c"].errors == {"ValueError": 2} and timings["a"].errors == {}

@@ -19,7 +19,8 @@ seeded random one, as `make accuracy-ocr` does) and generated PDFs (tools/synth,
 quirk at its default share, with their truth).
 
 Speed: reports/s in this one process, warm — one untimed pass over every file first, then the median of
-BENCH_PDF_PASSES (≥ 3) timed passes. What is timed is each contender's own work on a file, bytes in,
+BENCH_PDF_PASSES (≥ 3) timed passes, taken in turn: each round times every contender once, so that the
+machine's drift over the run falls on all of them alike. What is timed is each contender's own work on a file, bytes in,
 tables out (ours: a Document); the interpreter is not timed (it is the same for all).
 
 Accuracy: each contender's tables, as Documents, go through the project's own path — the ingest's
@@ -277,17 +278,22 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def time_contender(contender: Contender, files: list[tuple[Path, bytes]], passes: int) -> Timing:
-    """One untimed pass (its outputs kept for scoring), then `passes` timed passes over every file."""
-    outputs: dict[str, object] = {}
-    errors: Counter = Counter()
-    for path, data in files:
-        try:
-            outputs[_sha(data)] = contender.extract(path, data)
-        except Exception as exc:  # a contender's failure on a file is that file's outcome, not the bench's
-            outputs[_sha(data)] = exc
-            errors[getattr(exc, "code", type(exc).__name__)] += 1
-    seconds = []
+def time_contenders(chosen: list[Contender], files: list[tuple[Path, bytes]], passes: int) -> dict[str, Timing]:
+    """One untimed pass of each contender (its outputs kept for scoring), then `passes` rounds in which each
+    contender makes one timed pass over every file, in turn, the order turned by one each round. Taken in
+    turn, the contenders share the machine's drift over the run (a shared CPU here ran the same pass 30%
+    slower from one minute to the next): timed one after the other, a ratio compared two machines."""
+    timings: dict[str, Timing] = {}
+    for contender in chosen:
+        outputs: dict[str, object] = {}
+        errors: Counter = Counter()
+        for path, data in files:
+            try:
+                outputs[_sha(data)] = contender.extract(path, data)
+            except Exception as exc:  # a contender's failure on a file is that file's outcome, not the bench's
+                outputs[_sha(data)] = exc
+                errors[getattr(exc, "code", type(exc).__name__)] += 1
+        timings[contender.key] = Timing([], outputs, errors)
     # The objects alive before the timed passes (every contender's outputs kept for scoring, the libraries'
     # caches) are set aside from Python's cyclic garbage collector while they run: otherwise each full
     # collection a contender's allocations trigger walks them all, and the contender timed after the
@@ -295,15 +301,17 @@ def time_contender(contender: Contender, files: list[tuple[Path, bytes]], passes
     gc.collect()
     gc.freeze()
     try:
-        for _ in range(passes):
-            started = time.perf_counter()
-            for path, data in files:
-                with contextlib.suppress(Exception):
-                    contender.extract(path, data)
-            seconds.append(time.perf_counter() - started)
+        for round_ in range(passes):
+            turn = round_ % len(chosen)
+            for contender in chosen[turn:] + chosen[:turn]:
+                started = time.perf_counter()
+                for path, data in files:
+                    with contextlib.suppress(Exception):
+                        contender.extract(path, data)
+                timings[contender.key].pass_seconds.append(time.perf_counter() - started)
     finally:
         gc.unfreeze()
-    return Timing(seconds, outputs, errors)
+    return timings
 
 
 # ---------------------------------------------------------------------------------------------- accuracy
@@ -382,9 +390,10 @@ def bench_corpus(corpus: Corpus, chosen: list[Contender], passes: int, work: Pat
     files = [(p, p.read_bytes()) for p in corpus.files]
     pages = sum(_pages(d) for _, d in files)
     rows = []
+    timings = time_contenders(chosen, files, passes)
     for contender in chosen:
         note = ""
-        timing = time_contender(contender, files, passes)
+        timing = timings[contender.key]
         row = {"corpus": corpus.name, "contender": contender.name, "PDFs": len(files), "pages": pages,
                "reports/s": round(len(files) / timing.median, 2) if timing.median else None,
                "median pass s": round(timing.median, 3)}
@@ -450,7 +459,8 @@ def render_markdown(rows: list[dict], lines: list[str], settings: dict) -> str:
         "# PDF reader against its peers\n\n"
         f"Measured by `make bench-pdf` (also run by `make bench`) on {time.strftime('%Y-%m-%d')}: {machine()}. "
         "One process; reports/s warm (one untimed pass, then the median of "
-        f"{settings['passes']} timed passes); what is timed is each contender's own work, PDF bytes to tables. "
+        f"{settings['passes']} timed passes, taken in turn: each round times every contender once); "
+        "what is timed is each contender's own work, PDF bytes to tables. "
         "The CPU may have been shared with other work while it ran: compare rows of one run, not runs.\n\n"
         "Corpora: **real** — the printed cells of the reports of `tests/real/` (held-out sources skipped), "
         "laid out in the form and converted by LibreOffice (tools/scans/realpdf.py), each with its real numbers "

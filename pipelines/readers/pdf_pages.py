@@ -374,8 +374,25 @@ def _cell_text(chars: list[dict]) -> str:
         tops = [ch["top"] for ch in chars]
         if max(tops) - min(tops) <= Y_TOLERANCE:  # one line, `_lines`' first case (most cells)
             return " ".join([_text(word) for word in _words(sorted(chars, key=_X0))])
-        return "\n".join(text for text, _, _ in _lines(chars, preserve_order=False))
+        return _lines_text(chars)
     return extract_text(chars)
+
+
+def _lines_text(chars: list[dict]) -> str:
+    """`_lines`' text (not preserving order) of upright characters on several lines. Its words are
+    clustered by top again, but never across two lines of characters (their tops part by more than the
+    tolerance): where each line's words lie within the tolerance, each line is one line of text, in
+    order, and that is what is returned without clustering again."""
+    texts = []
+    for line in _char_lines(chars, Y_TOLERANCE):
+        words = _words(line)
+        if not words:
+            continue
+        tops = [min([c["top"] for c in word]) for word in words]
+        if max(tops) - min(tops) > Y_TOLERANCE:
+            return "\n".join(text for text, _, _ in _lines(chars, preserve_order=False))
+        texts.append(" ".join([_text(word) for word in words]))
+    return "\n".join(texts)
 
 
 def _cells(intersections: dict) -> list[tuple[float, float, float, float]]:
@@ -526,16 +543,17 @@ def _image_box(m: Matrix, place: _Placer) -> dict:
 
 
 def _plain(function, restype, *argtypes):
-    """The same PDFium function with plain argument types: called once per character, pypdfium2's typed
-    prototypes spend more time checking their arguments than PDFium spends answering."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+    """The same PDFium function with plain argument types, called holding the GIL: called once per page
+    object, pypdfium2's typed prototypes spend more time checking their arguments than PDFium spends
+    answering, and releasing the GIL and taking it back costs more than the answer."""
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
 def _bare(function, restype):
     """The same PDFium function with no argument types at all, for the calls made once per character
     (half the cost of `_plain`'s): every argument must then be a ctypes object (`ctypes.c_void_p` for a
-    handle or an address) or a small int, which ctypes passes as a C int. Called holding the GIL: each
-    answers in far less time than releasing and taking it back costs."""
+    handle or an address) or a small int, which ctypes passes as a C int. Called holding the GIL, as
+    `_plain`."""
     return ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
 
 

@@ -105,3 +105,15 @@ def test_text_lines_outside_the_tables_are_the_same_read_either_way(name):
         assert len(left_out) < len(everything) or not page.find_tables()
         seen += len(everything)
     assert seen
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_cells_lines_read_as_pdfplumbers_text_lines(seed):
+    """A cell's text over several lines: each line of characters read as one line where its words lie
+    level, the words clustered again where they do not (tops that chain, 100 / 102.5 / 105)."""
+    rng = random.Random(seed)
+    tops = rng.choice([[100, 112, 124], [100, 102.5, 105, 118], [100, 101, 130]])
+    chars = [_char(rng.choice("0123456789 规章"), rng.uniform(0, 80), rng.choice(tops) + rng.uniform(-0.4, 0.4))
+             for _ in range(rng.randint(2, 30))]
+    expected = "\n".join(text for text, _, _ in pdf_pages._lines(chars, preserve_order=False))
+    assert pdf_pages._lines_text(chars) == expected
