@@ -104,14 +104,13 @@ class LabelMatcher:
 
     def match(self, text: str, kinds: tuple[str, ...] | None = None, block: int | None = None) -> MatchResult:
         """Given cell text, return the label it is among `kinds` (and `block`), an Ambiguous, or None."""
-        key = normalize(text)
-        if not key:
-            return None
         memo = (text, kinds, block)
-        if memo not in self._memo:
-            result = self._search(key, kinds, block)
-            self._memo[memo] = self._qualified(text, result, kinds, block)
-        return self._memo[memo]
+        if memo in self._memo:
+            return self._memo[memo]
+        key = normalize(text)
+        result = self._qualified(text, self._search(key, kinds, block), kinds, block) if key else None
+        self._memo[memo] = result
+        return result
 
     def _qualified(self, text: str, result: MatchResult, kinds: tuple[str, ...] | None,
                    block: int | None) -> MatchResult:

@@ -128,11 +128,9 @@ def _state(piece: object, kind: str) -> tuple:
     return (piece, None)
 
 
-def _addend(piece: object, kind: str) -> Decimal | None:
-    state, value = _state(piece, kind)
-    if state == VALUE:
-        return value
-    return Decimal(0) if state in (BLANK, NOT_APPLICABLE_STATE, DROPPED, ABSENT) else None
+_ZERO = Decimal(0)
+# An addend in one of these states counts as 0 (any other state but a value: unreadable, checks nothing).
+_COUNTS_AS_ZERO = frozenset((BLANK, NOT_APPLICABLE_STATE, DROPPED, ABSENT))
 
 
 def _adds_up(layout: _Layout, rules: Sequence[SumRule], kind: str) -> bool:
@@ -147,12 +145,12 @@ def _adds_up(layout: _Layout, rules: Sequence[SumRule], kind: str) -> bool:
         state, expected = _state(total, kind)
         if state != VALUE:
             continue
-        parts = [_addend(layout.cells.get(a, DROPPED), kind) for a in rule.addends]
-        if any(p is None for p in parts):
+        states = [_state(layout.cells.get(a, DROPPED), kind) for a in rule.addends]
+        if not all(s == VALUE or s in _COUNTS_AS_ZERO for s, _ in states):
             continue
-        if all(_state(layout.cells.get(a, DROPPED), kind)[0] != VALUE for a in rule.addends):
+        if all(s != VALUE for s, _ in states):
             continue  # the breakdown was not filled in: nothing to check (the contract's rule)
-        if sum(parts) != expected:
+        if sum((v for s, v in states if s == VALUE), _ZERO) != expected:
             return False
     return True
 
@@ -220,6 +218,9 @@ def place(tokens: Sequence[ValueToken], orderings: Sequence[Sequence[Cell | None
     # A cell no layout gives a number: not printed. Where the layout shows empty cells, an empty one
     # would be a piece; where it does not, the source simply does not have the cell: missing.
     rest = DROPPED if empties_known else ABSENT
+    if len(survivors) == 1:  # one way: every cell reads as it lies (most rows)
+        only = survivors[0]
+        return Placement({cell: only.cells.get(cell, rest) for cell in cells}, tuple(only.extras), layouts=1)
     out: dict[Cell, object] = {}
     for cell in cells:
         readings = {_state(lay.cells.get(cell, rest), kind) for lay in survivors}
