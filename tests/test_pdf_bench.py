@@ -65,3 +65,4 @@ def test_timed_passes_are_taken_in_turn(tmp_path):
     assert all(len(t.pass_seconds) == 3 for t in timings.values())
     assert sorted(timings["a"].outputs.values()) == ["a1", "a2"]
     assert timings["c"].errors == {"ValueError": 2} and timings["a"].errors == {}
+    assert time_contenders([], files, passes=3) == {}  # none chosen (BENCH_PDF_ONLY naming none there)

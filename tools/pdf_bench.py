@@ -283,6 +283,10 @@ def time_contenders(chosen: list[Contender], files: list[tuple[Path, bytes]], pa
     contender makes one timed pass over every file, in turn, the order turned by one each round. Taken in
     turn, the contenders share the machine's drift over the run (a shared CPU here ran the same pass 30%
     slower from one minute to the next): timed one after the other, a ratio compared two machines."""
+    if not chosen:
+        return {}
+    if len({c.key for c in chosen}) != len(chosen):
+        raise ValueError(f"contenders share a key: {[c.key for c in chosen]}")
     timings: dict[str, Timing] = {}
     for contender in chosen:
         outputs: dict[str, object] = {}

@@ -27,7 +27,7 @@ import itertools
 import operator
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -136,7 +136,7 @@ class Page:
             self._index = (index, [m for m, _, _, _ in index])
         return self._index
 
-    def extract_text_lines(self, spans: list[tuple[float, float]] = ()) -> list[dict]:
+    def extract_text_lines(self, spans: Sequence[tuple[float, float]] = ()) -> list[dict]:
         """pdfplumber's `extract_text_lines()`: each line's text, top and bottom. With `spans`, (top,
         bottom) pairs, lines that lie within one of them (their middle too, then) may be left out: those
         whose characters' lines, as pdfplumber first groups them, do — every line is cut from one of those
@@ -268,7 +268,7 @@ def _chars_by_cell(in_row: list[tuple[float, float, int, dict]], cells: list) ->
     return out
 
 
-def _outside(chars: list[dict], spans: list[tuple[float, float]]) -> list[dict]:
+def _outside(chars: list[dict], spans: Sequence[tuple[float, float]]) -> list[dict]:
     """The characters but those of the lines (clustered by top, as `_char_lines`) that lie wholly within
     one of the spans. Lines end where the tops part by more than the tolerance, so no later grouping
     joins what is left to what is dropped."""
@@ -552,7 +552,8 @@ def _plain(function, restype, *argtypes):
 def _bare(function, restype):
     """The same PDFium function with no argument types at all, for the calls made once per character
     (half the cost of `_plain`'s): every argument must then be a ctypes object (`ctypes.c_void_p` for a
-    handle or an address) or a small int, which ctypes passes as a C int. Called holding the GIL, as
+    handle or an address) or a small int, which ctypes passes as a C int — an address passed as a plain
+    int would be cut to 32 bits without a word. Called holding the GIL, as
     `_plain`."""
     return ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
 

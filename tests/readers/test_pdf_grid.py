@@ -108,9 +108,10 @@ def test_text_lines_outside_the_tables_are_the_same_read_either_way(name):
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_a_cells_lines_read_as_pdfplumbers_text_lines(seed):
-    """A cell's text over several lines: each line of characters read as one line where its words lie
-    level, the words clustered again where they do not (tops that chain, 100 / 102.5 / 105)."""
+def test_a_cells_lines_read_as_the_general_line_reading_reads_them(seed):
+    """A cell's text over several lines, as `_lines` (pdfplumber's rules, checked against pdfplumber by
+    test_pdf.py) reads it: each line of characters one line where its words lie level, the words
+    clustered again where they do not (tops that chain, 100 / 102.5 / 105)."""
     rng = random.Random(seed)
     tops = rng.choice([[100, 112, 124], [100, 102.5, 105, 118], [100, 101, 130]])
     chars = [_char(rng.choice("0123456789 规章"), rng.uniform(0, 80), rng.choice(tops) + rng.uniform(-0.4, 0.4))
