@@ -20,8 +20,8 @@ quirk at its default share, with their truth).
 
 Speed: reports/s in this one process, warm — one untimed pass over every file first, then the median of
 BENCH_PDF_PASSES (≥ 3) timed passes, taken in turn: each round times every contender once, so that the
-machine's drift over the run falls on all of them alike. What is timed is each contender's own work on a file, bytes in,
-tables out (ours: a Document); the interpreter is not timed (it is the same for all).
+machine's drift over the run falls on all of them alike. What is timed is each contender's own work on a
+file, bytes in, tables out (ours: a Document); the interpreter is not timed (it is the same for all).
 
 Accuracy: each contender's tables, as Documents, go through the project's own path — the ingest's
 `parse_chunk` (metadata, interpreter, flags), the loader into a fresh DuckDB warehouse, the data-quality

@@ -285,6 +285,11 @@ def _outside(chars: list[dict], spans: Sequence[tuple[float, float]]) -> list[di
     return [ch for ch in chars if ids[ch["top"]] not in dropped] if dropped else chars
 
 
+def _one_line_words(chars: list[dict]) -> list[list[dict]]:
+    """The words of characters that make one line (their tops within the tolerance), left to right."""
+    return _words(sorted(chars, key=_X0))
+
+
 def _char_lines(chars: list[dict], y_tolerance: float) -> list[list[dict]]:
     """pdfplumber's lines of upright characters: clustered by top, each sorted by x0."""
     ids = _clusters([ch["top"] for ch in chars], y_tolerance)
@@ -324,7 +329,7 @@ def _lines(chars: list[dict], preserve_order: bool) -> list[tuple[str, float, fl
     general code spends most of a page's reading time on them."""
     if max(ch["top"] for ch in chars) - min(ch["top"] for ch in chars) <= Y_TOLERANCE:
         # one line (a cell's usual text): one cluster of characters, and of words, whatever the order
-        words = _words(sorted(chars, key=_X0))
+        words = _one_line_words(chars)
         if not words:
             return []
         return [(" ".join(_text(word) for word in words), min(c["top"] for word in words for c in word),
@@ -373,7 +378,7 @@ def _cell_text(chars: list[dict]) -> str:
     if all(ch["upright"] for ch in chars):
         tops = [ch["top"] for ch in chars]
         if max(tops) - min(tops) <= Y_TOLERANCE:  # one line, `_lines`' first case (most cells)
-            return " ".join([_text(word) for word in _words(sorted(chars, key=_X0))])
+            return " ".join([_text(word) for word in _one_line_words(chars)])
         return _lines_text(chars)
     return extract_text(chars)
 
@@ -419,7 +424,7 @@ def _cells(intersections: dict) -> list[tuple[float, float, float, float]]:
         row = same_y[pt[1]]
         # the points right joined to pt, drawn from `later` as the search first needs each
         later = (r for r in row[at_y[pt] + 1:] if not pt_rules.isdisjoint(horizontal[r]))
-        right = [r for r in itertools.islice(later, 1)]
+        right = list(itertools.islice(later, 1))
         if not right:
             continue
         cell = None
@@ -553,8 +558,7 @@ def _bare(function, restype):
     """The same PDFium function with no argument types at all, for the calls made once per character
     (half the cost of `_plain`'s): every argument must then be a ctypes object (`ctypes.c_void_p` for a
     handle or an address) or a small int, which ctypes passes as a C int — an address passed as a plain
-    int would be cut to 32 bits without a word. Called holding the GIL, as
-    `_plain`."""
+    int would be cut to 32 bits without a word. Called holding the GIL, as `_plain`."""
     return ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
