@@ -6,6 +6,7 @@ real report's text copy whose numbers the reader could not place."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import json
 import re
@@ -409,9 +410,12 @@ def test_sections_are_rendered_again_only_when_what_they_show_changed(warehouse,
     cache = tmp_path / SECTION_CACHE_DIR
     con = duckdb.connect(str(copy))
     try:
-        fresh = write_review(con, moved, target, cached=False).read_text(encoding="utf-8")
+        # one time for every page: a page says when it was generated, to the minute, and two pages written
+        # across a minute's turn must not differ for that
+        at = dt.datetime(2026, 12, 2, 8, 35, tzinfo=dt.UTC)
+        fresh = write_review(con, moved, target, cached=False, now=at).read_text(encoding="utf-8")
         assert not cache.exists()
-        first = write_review(con, moved, target).read_text(encoding="utf-8")
+        first = write_review(con, moved, target, now=at).read_text(encoding="utf-8")
         sections = sorted(cache.glob("*.html"))
         web_pages = first.count("read as html;")  # rendered every time: their pictures lie beside them
         assert web_pages == 1
