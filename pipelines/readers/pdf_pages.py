@@ -285,6 +285,12 @@ def _outside(chars: list[dict], spans: Sequence[tuple[float, float]]) -> list[di
     return [ch for ch in chars if ids[ch["top"]] not in dropped] if dropped else chars
 
 
+def _one_line(chars: list[dict]) -> bool:
+    """The characters' tops lie within the tolerance: they make one line however they are clustered."""
+    tops = [ch["top"] for ch in chars]
+    return max(tops) - min(tops) <= Y_TOLERANCE
+
+
 def _one_line_words(chars: list[dict]) -> list[list[dict]]:
     """The words of characters that make one line (their tops within the tolerance), left to right."""
     return _words(sorted(chars, key=_X0))
@@ -327,7 +333,7 @@ def _lines(chars: list[dict], preserve_order: bool) -> list[tuple[str, float, fl
     (`preserve_order`: consecutive runs only, as its text map does; else every word of a cluster together,
     as `extract_text` does), joined by one space. The same rules, written for one direction only: the
     general code spends most of a page's reading time on them."""
-    if max(ch["top"] for ch in chars) - min(ch["top"] for ch in chars) <= Y_TOLERANCE:
+    if _one_line(chars):
         # one line (a cell's usual text): one cluster of characters, and of words, whatever the order
         words = _one_line_words(chars)
         if not words:
@@ -376,8 +382,7 @@ def _cell_text(chars: list[dict]) -> str:
     if len(chars) == 1:
         return "" if chars[0]["text"].isspace() else _text(chars)
     if all(ch["upright"] for ch in chars):
-        tops = [ch["top"] for ch in chars]
-        if max(tops) - min(tops) <= Y_TOLERANCE:  # one line, `_lines`' first case (most cells)
+        if _one_line(chars):  # `_lines`' first case (most cells)
             return " ".join([_text(word) for word in _one_line_words(chars)])
         return _lines_text(chars)
     return extract_text(chars)
